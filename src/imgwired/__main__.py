@@ -1,0 +1,3 @@
+from imgwired.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,256 @@
+"""``imgwired``: serve, init, and manage environments and keys from a terminal.
+
+Commands act on the configured database directly, so they work whether or not a server runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from imgwired.config import Settings
+from imgwired.db import migrate
+from imgwired.db.engine import Database
+from imgwired.db.models import ApiKeyType
+from imgwired.errors import ImgwiredError
+from imgwired.pagination import MAX_LIMIT, PageRequest
+from imgwired.services.api_keys import NewApiKey
+from imgwired.services.container import Services
+from imgwired.services.organization import Initialized
+from imgwired.web.schemas.api_keys import ApiKeyCreateResponseSchema, ApiKeyListItemSchema
+from imgwired.web.schemas.environments import EnvironmentSchema
+
+from .output import emit_json, emit_pairs, emit_table
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    try:
+        result: int = args.handler(args, settings)
+    except ImgwiredError as exc:
+        print(f"imgwired: {exc.detail}", file=sys.stderr)
+        return 1
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="imgwired", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the server (initialising on first start)")
+    serve.add_argument("--host", help="address to bind (default IMGWIRED_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default IMGWIRED_PORT or 8000)")
+    serve.set_defaults(handler=_serve)
+
+    init = commands.add_parser("init", help="create the organization, an environment and keys")
+    init.add_argument("--json", action="store_true", help="print one JSON object")
+    init.set_defaults(handler=_init)
+
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(
+        handler=_migrate
+    )
+
+    env = commands.add_parser("env", help="manage environments").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    env_create = env.add_parser("create", help="create an environment")
+    env_create.add_argument("name")
+    env_create.add_argument("--json", action="store_true")
+    env_create.set_defaults(handler=_env_create)
+    env_list = env.add_parser("list", help="list environments")
+    env_list.add_argument("--json", action="store_true")
+    env_list.set_defaults(handler=_env_list)
+
+    keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    create = keys.add_parser("create", help="create a key; its secret is printed once")
+    create.add_argument("--type", choices=["server", "client"], required=True, dest="key_type")
+    create.add_argument("--name", help="a label for the key")
+    create.add_argument("--allow-unsigned-upload", action="store_true", default=None)
+    create.add_argument("--maximum-upload-bytes", type=int)
+    create.add_argument("--allowed-mime-types", help="comma-separated, e.g. image/png,image/jpeg")
+    create.add_argument("--maximum-pending-uploads", type=int)
+    keys_list = keys.add_parser("list", help="list keys (secrets masked)")
+    revoke = keys.add_parser("revoke", help="revoke a key")
+    revoke.add_argument("key_id")
+    for sub, handler in ((create, _keys_create), (keys_list, _keys_list), (revoke, _keys_revoke)):
+        sub.add_argument("--env", dest="environment", help="environment id or name (default: default)")
+        sub.add_argument("--json", action="store_true")
+        sub.set_defaults(handler=handler)
+    return parser
+
+
+def _services(settings: Settings) -> Services:
+    database = Database(settings.resolved_database_url)
+    migrate.upgrade(database)
+    return Services.build(settings, database)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from imgwired.web.app import create_app
+
+    overrides: dict[str, Any] = {}
+    if args.host:
+        overrides["host"] = args.host
+    if args.port:
+        overrides["port"] = args.port
+    settings = settings.model_copy(update=overrides)
+    services = _services(settings)
+    if services.organization.is_initialized():
+        print(f"imgwired {settings.base_url} (database {services.database.url!r})")
+        print("Keys are shown once, when created; make more with `imgwired keys create`.")
+    else:
+        _print_initialized(services.organization.initialize(
+            environment_name=settings.default_environment_name
+        ), settings)
+    services.database.dispose()
+    sys.stdout.flush()
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        # Oversized headers get our JSON 431 rather than the server's bare 400.
+        h11_max_incomplete_event_size=settings.max_total_header_bytes * 2,
+    )
+    return 0
+
+
+def _init(args: argparse.Namespace, settings: Settings) -> int:
+    services = _services(settings)
+    done = services.organization.initialize(environment_name=settings.default_environment_name)
+    if args.json:
+        emit_json(_initialized_document(done, settings))
+    else:
+        _print_initialized(done, settings)
+    return 0
+
+
+def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
+    _services(settings)
+    print("database is up to date")
+    return 0
+
+
+def _initialized_document(done: Initialized, settings: Settings) -> dict[str, Any]:
+    return {
+        "base_url": settings.base_url,
+        "organization_id": done.organization.id,
+        "environment": EnvironmentSchema.model_validate(done.environment).model_dump(mode="json"),
+        "environment_id": done.environment.id,
+        "server_key": done.server_key.secret,
+        "client_key": done.client_key.secret,
+        "admin_token": done.admin_token,
+    }
+
+
+def _print_initialized(done: Initialized, settings: Settings) -> None:
+    print("imgwired is initialised. These secrets are shown once: store them now.\n")
+    emit_pairs([
+        ("Base URL", settings.base_url),
+        ("Organization", done.organization.id),
+        ("Environment", f"{done.environment.id} ({done.environment.name})"),
+        ("Server key", done.server_key.secret),
+        ("Client key", done.client_key.secret),
+        ("Admin token", done.admin_token),
+    ])
+    print(
+        "\nTry it:\n"
+        f'  curl -H "Authorization: Bearer {done.admin_token}" '
+        f'-H "X-Environment-Id: {done.environment.id}" {settings.base_url}/api/v1/api_keys/\n'
+    )
+
+
+def _env_create(args: argparse.Namespace, settings: Settings) -> int:
+    services = _services(settings)
+    organization = services.organization.get()
+    environment = services.environments.create(organization.id, name=args.name)
+    document = EnvironmentSchema.model_validate(environment).model_dump(mode="json")
+    if args.json:
+        emit_json(document)
+    else:
+        emit_pairs(list(document.items()))
+    return 0
+
+
+def _env_list(args: argparse.Namespace, settings: Settings) -> int:
+    services = _services(settings)
+    organization = services.organization.get()
+    rows = []
+    page = 1
+    while True:
+        result = services.environments.list(organization.id, PageRequest(page, MAX_LIMIT))
+        rows += [EnvironmentSchema.model_validate(e).model_dump(mode="json") for e in result.items]
+        if result.next_page is None:
+            break
+        page = result.next_page
+    if args.json:
+        emit_json(rows)
+    else:
+        emit_table(rows, ["id", "name", "default", "created_at"])
+    return 0
+
+
+def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
+    services = _services(settings)
+    environment = services.environments.find(services.organization.get().id, args.environment)
+    key_type = ApiKeyType.SERVER if args.key_type == "server" else ApiKeyType.CLIENT
+    settings_given = {
+        "allow_unsigned_upload": args.allow_unsigned_upload,
+        "maximum_upload_bytes": args.maximum_upload_bytes,
+        "allowed_mime_types": args.allowed_mime_types.split(",") if args.allowed_mime_types else None,
+        "maximum_pending_uploads": args.maximum_pending_uploads,
+    }
+    name = args.name or f"{args.key_type.capitalize()} key"
+    issued = services.api_keys.create(environment.id, NewApiKey(name, key_type, (), settings_given))
+    document = ApiKeyCreateResponseSchema.of(issued.key, issued.secret).model_dump(mode="json")
+    if args.json:
+        emit_json(document)
+    else:
+        print("The secret is shown once: store it now.\n")
+        emit_pairs([(k, v) for k, v in document.items() if v is not None])
+    return 0
+
+
+def _keys_list(args: argparse.Namespace, settings: Settings) -> int:
+    services = _services(settings)
+    environment = services.environments.find(services.organization.get().id, args.environment)
+    rows = []
+    page = 1
+    while True:
+        result = services.api_keys.list(environment.id, None, PageRequest(page, MAX_LIMIT))
+        rows += [ApiKeyListItemSchema.of(key).model_dump(mode="json") for key in result.items]
+        if result.next_page is None:
+            break
+        page = result.next_page
+    for row in rows:
+        row["key"] = row["server_key"] or row["client_key"]
+    if args.json:
+        emit_json(rows)
+    else:
+        emit_table(rows, ["id", "name", "key_type", "key", "created_at"])
+    return 0
+
+
+def _keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    import uuid
+
+    services = _services(settings)
+    environment = services.environments.find(services.organization.get().id, args.environment)
+    try:
+        key_id = uuid.UUID(args.key_id)
+    except ValueError:
+        print(f"imgwired: {args.key_id!r} is not a key id", file=sys.stderr)
+        return 2
+    key = services.api_keys.revoke(environment.id, key_id)
+    if args.json:
+        emit_json({"id": key.id, "status": "revoked"})
+    else:
+        print(f"revoked {key.id} ({key.name})")
+    return 0

@@ -1,0 +1,61 @@
+"""Settings, read from ``IMGWIRED_*`` environment variables or passed in by the caller."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything imgwired can be told; nothing is read until an instance is built."""
+
+    model_config = SettingsConfigDict(env_prefix="IMGWIRED_", extra="ignore", frozen=True)
+
+    data_dir: Path = Path("./data")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; defaults to SQLite at <data_dir>/imgwired.db.",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str | None = Field(
+        default=None,
+        description="The base URL clients use to reach this server; defaults to http://host:port.",
+    )
+    admin_token: SecretStr | None = Field(
+        default=None,
+        description="An admin token accepted in addition to the one `init` creates.",
+    )
+    default_environment_name: str = "production"
+    max_json_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024)
+    max_total_header_bytes: int = Field(default=64 * 1024, ge=4096)
+    migrate_on_start: bool = True
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite:///{(self.data_dir / 'imgwired.db').resolve()}"
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url
+        host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::") else self.host  # noqa: S104
+        return f"http://{host}:{self.port}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Map the plain ``postgresql://`` scheme onto the psycopg 3 driver we ship."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

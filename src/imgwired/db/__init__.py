@@ -1,0 +1,1 @@
+"""Persistence: the ORM models, the engine, repositories and the Alembic migrations."""

@@ -1,0 +1,40 @@
+"""Bring a database to the newest schema; safe to call from several processes at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, text
+
+from imgwired.db.engine import Database
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Any constant will do: it only has to be the same in every imgwired process.
+_PG_MIGRATION_LOCK = 0x1A6_312ED
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(database: Database) -> None:
+    """Apply every migration not yet applied."""
+    with database.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # Several API processes may start together; one migrates while the rest wait.
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
+            connection.commit()
+        try:
+            command.upgrade(alembic_config(connection), "head")
+            connection.commit()
+        finally:
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": _PG_MIGRATION_LOCK}
+                )
+                connection.commit()

@@ -1,0 +1,74 @@
+"""Queries over the foundation's tables. Every environment-scoped query takes the environment."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from imgwired.db.models import ApiKey, ApiKeyType, Environment, Organization
+from imgwired.pagination import Page, PageRequest
+
+T = TypeVar("T")
+
+
+def paginate(session: Session, query: Select[tuple[T]], request: PageRequest) -> Page[T]:
+    """Run ``query`` for one page and count all its rows."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = list(session.scalars(query.offset(request.offset).limit(request.limit)))
+    return Page(items, int(total or 0), request)
+
+
+def get_organization(session: Session) -> Organization | None:
+    return session.scalars(select(Organization).order_by(Organization.id).limit(1)).first()
+
+
+def live_environments(organization_id: uuid.UUID) -> Select[tuple[Environment]]:
+    return select(Environment).where(
+        Environment.organization_id == organization_id, Environment.deleted_at.is_(None)
+    )
+
+
+def get_environment(
+    session: Session, organization_id: uuid.UUID, environment_id: uuid.UUID
+) -> Environment | None:
+    query = live_environments(organization_id).where(Environment.id == environment_id)
+    return session.scalars(query).first()
+
+
+def environment_name_taken(
+    session: Session, organization_id: uuid.UUID, name: str, *, excluding: uuid.UUID | None = None
+) -> bool:
+    query = live_environments(organization_id).where(Environment.name == name)
+    if excluding is not None:
+        query = query.where(Environment.id != excluding)
+    return session.scalars(query.limit(1)).first() is not None
+
+
+def live_api_keys(environment_id: uuid.UUID) -> Select[tuple[ApiKey]]:
+    return select(ApiKey).where(ApiKey.environment_id == environment_id, ApiKey.revoked_at.is_(None))
+
+
+def list_api_keys(
+    session: Session, environment_id: uuid.UUID, key_type: ApiKeyType | None, request: PageRequest
+) -> Page[ApiKey]:
+    query = live_api_keys(environment_id)
+    if key_type is not None:
+        query = query.where(ApiKey.key_type == key_type)
+    return paginate(session, query.order_by(ApiKey.id.desc()), request)
+
+
+def get_api_key(session: Session, environment_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey | None:
+    return session.scalars(live_api_keys(environment_id).where(ApiKey.id == key_id)).first()
+
+
+def find_api_key_by_hash(session: Session, secret_hash: str) -> ApiKey | None:
+    """The key with this hash, revoked or not, with its environment loaded."""
+    return session.scalars(select(ApiKey).where(ApiKey.secret_hash == secret_hash)).first()
+
+
+def revoke_environment_keys(session: Session, environment_id: uuid.UUID, when: Any) -> None:
+    for key in session.scalars(live_api_keys(environment_id)):
+        key.revoked_at = when

@@ -1,0 +1,112 @@
+"""Domain errors: what went wrong, in words a caller can act on, and nothing about HTTP.
+
+The hierarchy::
+
+    ImgwiredError
+    ├── InvalidInputError            the request is well-formed but its content is refused
+    ├── NotFoundError                no such thing in the caller's environment
+    │   ├── EnvironmentNotFoundError
+    │   └── ApiKeyNotFoundError
+    ├── ConflictError                the change collides with existing state
+    │   └── DefaultEnvironmentError
+    ├── AuthenticationError          the caller could not be identified or used the wrong key
+    │   ├── MissingCredentialsError
+    │   ├── InvalidApiKeyError
+    │   ├── RevokedApiKeyError
+    │   ├── ClientKeyNotAllowedError
+    │   └── AdminTokenRequiredError
+    ├── EnvironmentRequiredError     an admin token was used without ``X-Environment-Id``
+    ├── EnvironmentMismatchError     a key was used with another environment's id
+    ├── PayloadTooLargeError
+    ├── HeadersTooLargeError
+    └── NotInitializedError          the install has no organization yet
+
+``error_type`` is the class name: a stable identifier that clients may branch on.
+The web layer maps each class to a status code in one table (``web/errors.py``).
+"""
+
+from __future__ import annotations
+
+
+class ImgwiredError(Exception):
+    """Base of every error imgwired reports to a caller."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+    @property
+    def error_type(self) -> str:
+        return type(self).__name__
+
+
+class InvalidInputError(ImgwiredError):
+    """The input parsed, but a rule about its content refuses it."""
+
+    def __init__(self, detail: str, *, loc: tuple[str | int, ...] = ()) -> None:
+        super().__init__(detail)
+        self.loc = loc
+
+
+class NotFoundError(ImgwiredError):
+    pass
+
+
+class EnvironmentNotFoundError(NotFoundError):
+    pass
+
+
+class ApiKeyNotFoundError(NotFoundError):
+    pass
+
+
+class ConflictError(ImgwiredError):
+    pass
+
+
+class DefaultEnvironmentError(ConflictError):
+    pass
+
+
+class AuthenticationError(ImgwiredError):
+    pass
+
+
+class MissingCredentialsError(AuthenticationError):
+    pass
+
+
+class InvalidApiKeyError(AuthenticationError):
+    pass
+
+
+class RevokedApiKeyError(AuthenticationError):
+    pass
+
+
+class ClientKeyNotAllowedError(AuthenticationError):
+    pass
+
+
+class AdminTokenRequiredError(AuthenticationError):
+    pass
+
+
+class EnvironmentRequiredError(ImgwiredError):
+    pass
+
+
+class EnvironmentMismatchError(ImgwiredError):
+    pass
+
+
+class PayloadTooLargeError(ImgwiredError):
+    pass
+
+
+class HeadersTooLargeError(ImgwiredError):
+    pass
+
+
+class NotInitializedError(ImgwiredError):
+    pass

@@ -1,0 +1,1 @@
+"""The HTTP face: the app factory, middleware, dependencies, wire schemas and routes."""

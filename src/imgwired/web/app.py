@@ -1,0 +1,60 @@
+"""``create_app(settings)``: builds the database, the services, the middleware and the routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+
+from imgwired import __version__
+from imgwired.config import Settings
+from imgwired.db import migrate
+from imgwired.db.engine import Database
+from imgwired.services.container import Services
+from imgwired.web.errors import install_error_handlers
+from imgwired.web.middleware import ErrorBoundaryMiddleware, RequestIdMiddleware
+from imgwired.web.routes import api_keys, environments, health
+
+API_DESCRIPTION = (
+    "A self-hostable implementation of the Imgwire Resource API. Authenticate with "
+    "`Authorization: Bearer <key>`; admin-token callers name the environment with "
+    "`X-Environment-Id`."
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """An imgwired ASGI app; migrations run when it starts, not when it is built."""
+    settings = settings or Settings()
+    database = Database(settings.resolved_database_url)
+    services = Services.build(settings, database)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.migrate_on_start:
+            await run_in_threadpool(migrate.upgrade, database)
+        try:
+            yield
+        finally:
+            database.dispose()
+
+    app = FastAPI(
+        title="imgwired",
+        version=__version__,
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    for module in (health, environments, api_keys):
+        app.include_router(module.router)
+    # Added innermost first: Starlette wraps each new middleware around the previous ones.
+    app.add_middleware(
+        ErrorBoundaryMiddleware,
+        max_header_bytes=settings.max_header_bytes,
+        max_total_header_bytes=settings.max_total_header_bytes,
+        max_body_bytes=settings.max_json_body_bytes,
+    )
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,114 @@
+"""One table from domain errors to HTTP, and the one shape every error response has.
+
+``{"detail": "<sentence>", "error_type": "<StableName>", "request_id": "<id>"}``; a 422 keeps
+FastAPI's validation shape (``detail`` is a list of ``{loc, msg, type}``) and adds the other two.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from imgwired import errors
+
+log = logging.getLogger("imgwired.web")
+
+_STATUS: list[tuple[type[errors.ImgwiredError], int]] = [
+    (errors.InvalidInputError, 422),
+    (errors.NotFoundError, 404),
+    (errors.ConflictError, 409),
+    (errors.AuthenticationError, 401),
+    (errors.EnvironmentRequiredError, 400),
+    (errors.EnvironmentMismatchError, 403),
+    (errors.PayloadTooLargeError, 413),
+    (errors.HeadersTooLargeError, 431),
+    (errors.NotInitializedError, 503),
+]
+
+_HTTP_ERROR_TYPES = {
+    404: "RouteNotFoundError",
+    405: "MethodNotAllowedError",
+}
+
+
+def status_for(error: errors.ImgwiredError) -> int:
+    for cls, status in _STATUS:
+        if isinstance(error, cls):
+            return status
+    return 400
+
+
+def request_id_of(scope: Any) -> str | None:
+    state = scope.get("state") or {}
+    value = state.get("request_id")
+    return value if isinstance(value, str) else None
+
+
+def error_body(detail: Any, error_type: str, request_id: str | None) -> dict[str, Any]:
+    return {"detail": detail, "error_type": error_type, "request_id": request_id}
+
+
+def domain_error_response(error: errors.ImgwiredError, request_id: str | None) -> JSONResponse:
+    status = status_for(error)
+    detail: Any = error.detail
+    if isinstance(error, errors.InvalidInputError):
+        detail = [{"loc": list(error.loc), "msg": error.detail, "type": "value_error"}]
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(error_body(detail, error.error_type, request_id), status, headers)
+
+
+def internal_error_response(request_id: str | None) -> JSONResponse:
+    detail = "An unexpected error occurred; quote the request id when reporting it"
+    return JSONResponse(error_body(detail, "InternalServerError", request_id), 500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, errors.ImgwiredError)
+        return domain_error_response(exc, request_id_of(request.scope))
+
+    async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        detail = [_plain_validation_item(item) for item in exc.errors()]
+        if _body_not_json(request, detail):
+            detail = [_NOT_JSON]
+        body = error_body(detail, "RequestValidationError", request_id_of(request.scope))
+        return JSONResponse(body, 422)
+
+    async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        error_type = _HTTP_ERROR_TYPES.get(exc.status_code, "HTTPError")
+        body = error_body(exc.detail, error_type, request_id_of(request.scope))
+        return JSONResponse(body, exc.status_code, dict(exc.headers or {}))
+
+    app.add_exception_handler(errors.ImgwiredError, on_domain_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+
+
+_NOT_JSON = {
+    "loc": ["body"],
+    "msg": "The request body must be a JSON object sent with Content-Type: application/json",
+    "type": "json_content_type",
+}
+
+
+def _body_not_json(request: Request, detail: list[dict[str, Any]]) -> bool:
+    """FastAPI does not parse a body without a JSON content type; say so instead of 'not a dict'."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    is_json = content_type == "application/json" or content_type.endswith("+json")
+    return not is_json and any(item["loc"] == ["body"] for item in detail)
+
+
+def _plain_validation_item(item: Any) -> dict[str, Any]:
+    """A validation item that JSON can carry: drop ``ctx`` objects and echo no large inputs."""
+    plain = {"loc": list(item.get("loc", ())), "msg": item.get("msg", ""), "type": item.get("type")}
+    value = item.get("input")
+    if isinstance(value, str | int | float | bool) and len(str(value)) <= 256:
+        plain["input"] = value
+    return plain

@@ -1,0 +1,135 @@
+"""ASGI middleware that every request passes: request ids, size limits and the error boundary.
+
+Order, outermost first: ``RequestIdMiddleware`` -> (the CORS layer) -> ``ErrorBoundaryMiddleware``
+-> routes. The boundary sits inside the CORS layer so that a 413, 431 or 500 it renders still
+passes through it and gets its CORS headers.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from imgwired.errors import HeadersTooLargeError, ImgwiredError, PayloadTooLargeError
+from imgwired.web.errors import domain_error_response, internal_error_response, request_id_of
+
+log = logging.getLogger("imgwired.web")
+
+# An incoming id is kept when it is short and plain, so a caller can correlate its own logs.
+_ACCEPTABLE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+class RequestIdMiddleware:
+    """Gives every request an id and puts it on every response as ``X-Request-Id``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _incoming_request_id(scope) or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["X-Request-Id"] = request_id
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+class ErrorBoundaryMiddleware:
+    """Refuses oversized headers and bodies, and turns anything unhandled into a JSON 500."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_header_bytes: int,
+        max_total_header_bytes: int,
+        max_body_bytes: int,
+        streaming_prefixes: tuple[str, ...] = (),
+    ) -> None:
+        self.app = app
+        self.max_header_bytes = max_header_bytes
+        self.max_total_header_bytes = max_total_header_bytes
+        self.max_body_bytes = max_body_bytes
+        # Routes under these prefixes stream large bodies and enforce their own limits.
+        self.streaming_prefixes = streaming_prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            self._check_headers(scope)
+            streaming = scope["path"].startswith(self.streaming_prefixes)
+            limit = None if streaming else self.max_body_bytes
+            await self.app(scope, _limited(receive, scope, limit), tracking_send)
+        except ImgwiredError as exc:
+            if started:
+                raise
+            await domain_error_response(exc, request_id_of(scope))(scope, receive, send)
+        except Exception:
+            log.exception("unhandled error (request id %s)", request_id_of(scope))
+            if started:
+                raise
+            await internal_error_response(request_id_of(scope))(scope, receive, send)
+
+    def _check_headers(self, scope: Scope) -> None:
+        total = 0
+        for name, value in scope["headers"]:
+            size = len(name) + len(value)
+            if size > self.max_header_bytes:
+                raise HeadersTooLargeError(
+                    f"The {name.decode('latin-1')[:64]} header is larger than "
+                    f"{self.max_header_bytes} bytes"
+                )
+            total += size
+        if total > self.max_total_header_bytes:
+            raise HeadersTooLargeError(
+                f"The request headers are larger than {self.max_total_header_bytes} bytes in total"
+            )
+
+
+def _limited(receive: Receive, scope: Scope, limit: int | None) -> Receive:
+    """A ``receive`` that refuses a body over ``limit`` bytes, declared or actual."""
+    if limit is None:
+        return receive
+    for name, value in scope["headers"]:
+        if name == b"content-length" and value.isdigit() and int(value) > limit:
+            raise PayloadTooLargeError(f"The request body is larger than {limit} bytes")
+    seen = 0
+
+    async def limited_receive() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise PayloadTooLargeError(f"The request body is larger than {limit} bytes")
+        return message
+
+    return limited_receive
+
+
+def _incoming_request_id(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            text = value.decode("latin-1")
+            return text if _ACCEPTABLE_REQUEST_ID.fullmatch(text) else None
+    return None

@@ -1,0 +1,84 @@
+"""``/api/v1/environments``: admin-token management of the install's environments."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from imgwired.services.auth import Access, Caller
+from imgwired.web.deps import PageDep, ServicesDep, require
+from imgwired.web.pagination import PAGINATED, set_pagination_headers
+from imgwired.web.schemas.environments import (
+    EnvironmentCreateSchema,
+    EnvironmentSchema,
+    EnvironmentUpdateSchema,
+)
+
+router = APIRouter(prefix="/api/v1/environments", tags=["Environments"])
+Admin = Annotated[Caller, Depends(require(Access.ORGANIZATION_ADMIN))]
+
+
+@router.get(
+    "/",
+    operation_id="list_environments_api_v1_environments__get",
+    summary="List Environments",
+    responses=PAGINATED,
+)
+def list_environments(
+    caller: Admin, services: ServicesDep, page: PageDep, response: Response
+) -> list[EnvironmentSchema]:
+    result = services.environments.list(caller.organization_id, page)
+    set_pagination_headers(response, result)
+    return [EnvironmentSchema.model_validate(env) for env in result.items]
+
+
+@router.post(
+    "/",
+    operation_id="create_environment_api_v1_environments__post",
+    summary="Create Environment",
+)
+def create_environment(
+    body: EnvironmentCreateSchema, caller: Admin, services: ServicesDep
+) -> EnvironmentSchema:
+    environment = services.environments.create(caller.organization_id, name=body.name)
+    return EnvironmentSchema.model_validate(environment)
+
+
+@router.get(
+    "/{environment_id}",
+    operation_id="get_environment_by_id_api_v1_environments__environment_id__get",
+    summary="Get Environment By ID",
+)
+def get_environment(
+    environment_id: uuid.UUID, caller: Admin, services: ServicesDep
+) -> EnvironmentSchema:
+    environment = services.environments.get(caller.organization_id, environment_id)
+    return EnvironmentSchema.model_validate(environment)
+
+
+@router.patch(
+    "/{environment_id}",
+    operation_id="update_environment_by_id_api_v1_environments__environment_id__patch",
+    summary="Update Environment By ID",
+)
+def update_environment(
+    environment_id: uuid.UUID, body: EnvironmentUpdateSchema, caller: Admin, services: ServicesDep
+) -> EnvironmentSchema:
+    environment = services.environments.rename(
+        caller.organization_id, environment_id, name=body.name
+    )
+    return EnvironmentSchema.model_validate(environment)
+
+
+@router.delete(
+    "/{environment_id}",
+    operation_id="delete_environment_by_id_api_v1_environments__environment_id__delete",
+    summary="Delete Environment By ID",
+)
+def delete_environment(
+    environment_id: uuid.UUID, caller: Admin, services: ServicesDep
+) -> dict[str, str]:
+    environment = services.environments.delete(caller.organization_id, environment_id)
+    return {"id": str(environment.id), "status": "deleted"}

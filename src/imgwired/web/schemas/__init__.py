@@ -1,0 +1,1 @@
+"""Wire schemas, named as the contract names them. Requests refuse unknown fields."""
