@@ -24,7 +24,7 @@ PYTHON = BIN / "python"
 
 def ensure_environment(extras: str) -> None:
     """Install the project (editable) into ./.venv, again only when pyproject.toml changes."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (run by any python3 on PATH)
         sys.exit(f"imgwired needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     stamp = VENV / f".imgwired-{extras or 'base'}"
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
@@ -36,8 +36,8 @@ def ensure_environment(extras: str) -> None:
     target = f".[{extras}]" if extras else "."
     print(f"installing imgwired{f'[{extras}]' if extras else ''} into .venv ...", flush=True)
     pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "--editable", target], check=True, cwd=ROOT)
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)  # noqa: S603
+    subprocess.run([*pip, "--editable", target], check=True, cwd=ROOT)  # noqa: S603
     stamp.write_text(wanted)
 
 

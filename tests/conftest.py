@@ -39,7 +39,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     # In CI a skipped test is a test that did not run: fail the run rather than hide it.
     skipped = terminalreporter.stats.get("skipped", [])
     if os.environ.get("CI") and skipped:
-        terminalreporter.write_line(f"CI: {len(skipped)} test(s) skipped; failing the run", red=True)
+        terminalreporter.write_line(
+            f"CI: {len(skipped)} test(s) skipped; failing the run", red=True
+        )
         terminalreporter._session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
@@ -63,6 +65,23 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     migrate.upgrade(database)
     database.dispose()
     yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def empty_database_url(tmp_path: Path) -> Iterator[str]:
+    """A database with no tables at all, on the backend under test."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    server = make_url(normalise_database_url(TEST_DATABASE_URL))
+    name = f"imgwired_empty_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server.set(database=name).render_as_string(hide_password=False)
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()

@@ -11,7 +11,9 @@ KEYS = "/api/v1/api_keys/"
 
 
 def create(client: TestClient, tenant: Tenant, **body: object) -> dict[str, object]:
-    response = client.post(KEYS, json={"name": "k", "key_type": "CLIENT", **body}, headers=tenant.admin)
+    response = client.post(
+        KEYS, json={"name": "k", "key_type": "CLIENT", **body}, headers=tenant.admin
+    )
     assert response.status_code == 200, response.text
     result: dict[str, object] = response.json()
     return result
@@ -107,7 +109,9 @@ def test_invalid_keys_are_refused_with_the_field_named(
 def test_update_changes_only_what_is_sent(client: TestClient, tenant: Tenant) -> None:
     key = create(client, tenant, maximum_upload_bytes=10000, name="before")
     response = client.patch(
-        f"{KEYS}{key['id']}", json={"name": "after", "allow_unsigned_upload": True}, headers=tenant.admin
+        f"{KEYS}{key['id']}",
+        json={"name": "after", "allow_unsigned_upload": True},
+        headers=tenant.admin,
     )
     assert response.status_code == 200, response.text
     updated = response.json()

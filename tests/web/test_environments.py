@@ -70,9 +70,7 @@ def test_the_default_environment_cannot_be_deleted(client: TestClient, tenant: T
     assert still_there.status_code == 200
 
 
-def test_deleting_an_environment_revokes_its_keys(
-    client: TestClient, other_tenant: Tenant
-) -> None:
+def test_deleting_an_environment_revokes_its_keys(client: TestClient, other_tenant: Tenant) -> None:
     env_admin = {**admin(other_tenant), "X-Environment-Id": str(other_tenant.environment_id)}
     assert client.get("/api/v1/api_keys/", headers=env_admin).status_code == 200
     client.delete(f"{ENVS}{other_tenant.environment_id}", headers=admin(other_tenant))
@@ -87,7 +85,9 @@ def test_unknown_environment_is_404(client: TestClient, tenant: Tenant) -> None:
     missing = "00000000-0000-7000-8000-000000000000"
     for method in ("GET", "PATCH", "DELETE"):
         response = client.request(
-            method, f"{ENVS}{missing}", json={"name": "x"} if method == "PATCH" else None,
+            method,
+            f"{ENVS}{missing}",
+            json={"name": "x"} if method == "PATCH" else None,
             headers=admin(tenant),
         )
         assert response.status_code == 404, method

@@ -63,7 +63,9 @@ def test_foreign_ids_are_404_on_every_route(
 def test_lists_show_only_the_callers_environment(
     client: TestClient, tenant: Tenant, other_tenant: Tenant
 ) -> None:
-    mine = {k["environment_id"] for k in client.get("/api/v1/api_keys/", headers=tenant.admin).json()}
+    mine = {
+        k["environment_id"] for k in client.get("/api/v1/api_keys/", headers=tenant.admin).json()
+    }
     theirs = {
         k["environment_id"]
         for k in client.get("/api/v1/api_keys/", headers=other_tenant.admin).json()

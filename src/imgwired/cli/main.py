@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from imgwired.config import Settings
@@ -29,16 +31,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings()
     try:
-        result: int = args.handler(args, settings)
+        if args.command == "serve":
+            return _serve(args, settings)
+        with _open_services(settings) as services:
+            return int(args.handler(args, services))
     except ImgwiredError as exc:
         print(f"imgwired: {exc.detail}", file=sys.stderr)
         return 1
-    return result
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="imgwired", description=__doc__)
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND", dest="command")
 
     serve = commands.add_parser("serve", help="run the server (initialising on first start)")
     serve.add_argument("--host", help="address to bind (default IMGWIRED_HOST or 127.0.0.1)")
@@ -49,9 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--json", action="store_true", help="print one JSON object")
     init.set_defaults(handler=_init)
 
-    commands.add_parser("migrate", help="apply database migrations").set_defaults(
-        handler=_migrate
-    )
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=_migrate)
 
     env = commands.add_parser("env", help="manage environments").add_subparsers(
         required=True, metavar="ACTION"
@@ -78,16 +80,23 @@ def _parser() -> argparse.ArgumentParser:
     revoke = keys.add_parser("revoke", help="revoke a key")
     revoke.add_argument("key_id")
     for sub, handler in ((create, _keys_create), (keys_list, _keys_list), (revoke, _keys_revoke)):
-        sub.add_argument("--env", dest="environment", help="environment id or name (default: default)")
+        sub.add_argument(
+            "--env", dest="environment", help="environment id or name (default: default)"
+        )
         sub.add_argument("--json", action="store_true")
         sub.set_defaults(handler=handler)
     return parser
 
 
-def _services(settings: Settings) -> Services:
+@contextmanager
+def _open_services(settings: Settings) -> Iterator[Services]:
+    """Services on a migrated database, closed again when the command is done."""
     database = Database(settings.resolved_database_url)
-    migrate.upgrade(database)
-    return Services.build(settings, database)
+    try:
+        migrate.upgrade(database)
+        yield Services.build(settings, database)
+    finally:
+        database.dispose()
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -101,15 +110,16 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.port:
         overrides["port"] = args.port
     settings = settings.model_copy(update=overrides)
-    services = _services(settings)
-    if services.organization.is_initialized():
-        print(f"imgwired {settings.base_url} (database {services.database.url!r})")
-        print("Keys are shown once, when created; make more with `imgwired keys create`.")
-    else:
-        _print_initialized(services.organization.initialize(
-            environment_name=settings.default_environment_name
-        ), settings)
-    services.database.dispose()
+    with _open_services(settings) as services:
+        if services.organization.is_initialized():
+            url = services.database.url.render_as_string(hide_password=True)
+            print(f"imgwired at {settings.base_url}, database {url}")
+            print("Keys are shown once, when created; make more with `imgwired keys create`.")
+        else:
+            done = services.organization.initialize(
+                environment_name=settings.default_environment_name
+            )
+            _print_initialized(done, settings)
     sys.stdout.flush()
     uvicorn.run(
         create_app(settings),
@@ -122,8 +132,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _init(args: argparse.Namespace, settings: Settings) -> int:
-    services = _services(settings)
+def _init(args: argparse.Namespace, services: Services) -> int:
+    settings = services.settings
     done = services.organization.initialize(environment_name=settings.default_environment_name)
     if args.json:
         emit_json(_initialized_document(done, settings))
@@ -132,8 +142,7 @@ def _init(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
-    _services(settings)
+def _migrate(_args: argparse.Namespace, _services: Services) -> int:
     print("database is up to date")
     return 0
 
@@ -152,14 +161,16 @@ def _initialized_document(done: Initialized, settings: Settings) -> dict[str, An
 
 def _print_initialized(done: Initialized, settings: Settings) -> None:
     print("imgwired is initialised. These secrets are shown once: store them now.\n")
-    emit_pairs([
-        ("Base URL", settings.base_url),
-        ("Organization", done.organization.id),
-        ("Environment", f"{done.environment.id} ({done.environment.name})"),
-        ("Server key", done.server_key.secret),
-        ("Client key", done.client_key.secret),
-        ("Admin token", done.admin_token),
-    ])
+    emit_pairs(
+        [
+            ("Base URL", settings.base_url),
+            ("Organization", done.organization.id),
+            ("Environment", f"{done.environment.id} ({done.environment.name})"),
+            ("Server key", done.server_key.secret),
+            ("Client key", done.client_key.secret),
+            ("Admin token", done.admin_token),
+        ]
+    )
     print(
         "\nTry it:\n"
         f'  curl -H "Authorization: Bearer {done.admin_token}" '
@@ -167,8 +178,7 @@ def _print_initialized(done: Initialized, settings: Settings) -> None:
     )
 
 
-def _env_create(args: argparse.Namespace, settings: Settings) -> int:
-    services = _services(settings)
+def _env_create(args: argparse.Namespace, services: Services) -> int:
     organization = services.organization.get()
     environment = services.environments.create(organization.id, name=args.name)
     document = EnvironmentSchema.model_validate(environment).model_dump(mode="json")
@@ -179,8 +189,7 @@ def _env_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _env_list(args: argparse.Namespace, settings: Settings) -> int:
-    services = _services(settings)
+def _env_list(args: argparse.Namespace, services: Services) -> int:
     organization = services.organization.get()
     rows = []
     page = 1
@@ -197,14 +206,15 @@ def _env_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
-    services = _services(settings)
+def _keys_create(args: argparse.Namespace, services: Services) -> int:
     environment = services.environments.find(services.organization.get().id, args.environment)
     key_type = ApiKeyType.SERVER if args.key_type == "server" else ApiKeyType.CLIENT
     settings_given = {
         "allow_unsigned_upload": args.allow_unsigned_upload,
         "maximum_upload_bytes": args.maximum_upload_bytes,
-        "allowed_mime_types": args.allowed_mime_types.split(",") if args.allowed_mime_types else None,
+        "allowed_mime_types": args.allowed_mime_types.split(",")
+        if args.allowed_mime_types
+        else None,
         "maximum_pending_uploads": args.maximum_pending_uploads,
     }
     name = args.name or f"{args.key_type.capitalize()} key"
@@ -218,8 +228,7 @@ def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _keys_list(args: argparse.Namespace, settings: Settings) -> int:
-    services = _services(settings)
+def _keys_list(args: argparse.Namespace, services: Services) -> int:
     environment = services.environments.find(services.organization.get().id, args.environment)
     rows = []
     page = 1
@@ -238,10 +247,7 @@ def _keys_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
-    import uuid
-
-    services = _services(settings)
+def _keys_revoke(args: argparse.Namespace, services: Services) -> int:
     environment = services.environments.find(services.organization.get().id, args.environment)
     try:
         key_id = uuid.UUID(args.key_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -13,6 +14,7 @@ from imgwired.db.engine import Database
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Any constant will do: it only has to be the same in every imgwired process.
 _PG_MIGRATION_LOCK = 0x1A6_312ED
+_in_process = threading.Lock()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -24,7 +26,11 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def upgrade(database: Database) -> None:
     """Apply every migration not yet applied."""
-    with database.engine.connect() as connection:
+    # Alembic keeps its context in module globals: one migration at a time per process.
+    with (
+        _in_process,
+        database.engine.execution_options(imgwired_write=True).connect() as connection,
+    ):
         if connection.dialect.name == "postgresql":
             # Several API processes may start together; one migrates while the rest wait.
             connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _PG_MIGRATION_LOCK})

@@ -14,7 +14,7 @@ from imgwired.pagination import Page, PageRequest
 T = TypeVar("T")
 
 
-def paginate(session: Session, query: Select[tuple[T]], request: PageRequest) -> Page[T]:
+def paginate(session: Session, query: Select[T], request: PageRequest) -> Page[T]:
     """Run ``query`` for one page and count all its rows."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = list(session.scalars(query.offset(request.offset).limit(request.limit)))
@@ -25,7 +25,7 @@ def get_organization(session: Session) -> Organization | None:
     return session.scalars(select(Organization).order_by(Organization.id).limit(1)).first()
 
 
-def live_environments(organization_id: uuid.UUID) -> Select[tuple[Environment]]:
+def live_environments(organization_id: uuid.UUID) -> Select[Environment]:
     return select(Environment).where(
         Environment.organization_id == organization_id, Environment.deleted_at.is_(None)
     )
@@ -47,8 +47,10 @@ def environment_name_taken(
     return session.scalars(query.limit(1)).first() is not None
 
 
-def live_api_keys(environment_id: uuid.UUID) -> Select[tuple[ApiKey]]:
-    return select(ApiKey).where(ApiKey.environment_id == environment_id, ApiKey.revoked_at.is_(None))
+def live_api_keys(environment_id: uuid.UUID) -> Select[ApiKey]:
+    return select(ApiKey).where(
+        ApiKey.environment_id == environment_id, ApiKey.revoked_at.is_(None)
+    )
 
 
 def list_api_keys(

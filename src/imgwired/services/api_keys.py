@@ -142,7 +142,9 @@ def _require(session: Session, environment_id: uuid.UUID, key_id: uuid.UUID) -> 
 def _refuse_client_settings(settings: Mapping[str, Any], kind: str) -> None:
     for name in CLIENT_SETTINGS:
         if settings.get(name) is not None:
-            raise InvalidInputError(f"{name} applies only to client keys, not {kind} keys", loc=("body", name))
+            raise InvalidInputError(
+                f"{name} applies only to client keys, not {kind} keys", loc=("body", name)
+            )
 
 
 def _validated_settings(settings: Mapping[str, Any], *, keep_nulls: bool) -> dict[str, Any]:
@@ -153,14 +155,15 @@ def _validated_settings(settings: Mapping[str, Any], *, keep_nulls: bool) -> dic
         value = settings[name]
         if name == "maximum_upload_bytes" and value is not None:
             if not MIN_UPLOAD_BYTES <= value <= MAX_UPLOAD_BYTES:
+                bounds = f"{MIN_UPLOAD_BYTES} and {MAX_UPLOAD_BYTES}"
                 raise InvalidInputError(
-                    f"maximum_upload_bytes must be between {MIN_UPLOAD_BYTES} and {MAX_UPLOAD_BYTES}",
-                    loc=("body", name),
+                    f"maximum_upload_bytes must be between {bounds}", loc=("body", name)
                 )
         elif name == "maximum_pending_uploads" and value is not None:
             if value < MIN_PENDING_UPLOADS:
                 raise InvalidInputError(
-                    f"maximum_pending_uploads must be at least {MIN_PENDING_UPLOADS}", loc=("body", name)
+                    f"maximum_pending_uploads must be at least {MIN_PENDING_UPLOADS}",
+                    loc=("body", name),
                 )
         elif name == "allowed_mime_types" and value is not None:
             value = _validated_mime_types(value)

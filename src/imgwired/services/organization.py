@@ -60,9 +60,13 @@ class OrganizationService:
             session.add(environment)
             session.flush()
             server_key = self._api_keys.issue(
-                session, environment, NewApiKey(name="Default server key", key_type=ApiKeyType.SERVER)
+                session,
+                environment,
+                NewApiKey(name="Default server key", key_type=ApiKeyType.SERVER),
             )
             client_key = self._api_keys.issue(
-                session, environment, NewApiKey(name="Default client key", key_type=ApiKeyType.CLIENT)
+                session,
+                environment,
+                NewApiKey(name="Default client key", key_type=ApiKeyType.CLIENT),
             )
         return Initialized(organization, environment, server_key, client_key, admin_token)

@@ -8,7 +8,7 @@ import string
 
 SERVER_KEY_PREFIX = "sk_"
 CLIENT_KEY_PREFIX = "ck_"
-ADMIN_TOKEN_PREFIX = "adm_"
+ADMIN_TOKEN_PREFIX = "adm_"  # noqa: S105 (a prefix, not a secret)
 
 _ALPHABET = string.ascii_letters + string.digits
 # 43 characters of a 62-letter alphabet carry 256 bits; double-click selects the whole key.

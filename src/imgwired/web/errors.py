@@ -109,6 +109,14 @@ def _plain_validation_item(item: Any) -> dict[str, Any]:
     """A validation item that JSON can carry: drop ``ctx`` objects and echo no large inputs."""
     plain = {"loc": list(item.get("loc", ())), "msg": item.get("msg", ""), "type": item.get("type")}
     value = item.get("input")
-    if isinstance(value, str | int | float | bool) and len(str(value)) <= 256:
+    if isinstance(value, str | int | float | bool) and len(str(value)) <= 256 and _encodable(value):
         plain["input"] = value
     return plain
+
+
+def _encodable(value: object) -> bool:
+    try:
+        str(value).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a JSON \ud800 escape
+        return False
+    return True

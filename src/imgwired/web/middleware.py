@@ -67,28 +67,19 @@ class ErrorBoundaryMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        exchange = _Exchange(scope, receive, send)
         try:
             self._check_headers(scope)
             streaming = scope["path"].startswith(self.streaming_prefixes)
-            limit = None if streaming else self.max_body_bytes
-            await self.app(scope, _limited(receive, scope, limit), tracking_send)
+            exchange.body_limit = None if streaming else self.max_body_bytes
+            exchange.check_declared_length()
+            await self.app(scope, exchange.receive, exchange.send)
         except ImgwiredError as exc:
-            if started:
-                raise
-            await domain_error_response(exc, request_id_of(scope))(scope, receive, send)
+            await exchange.fail(exc)
         except Exception:
-            log.exception("unhandled error (request id %s)", request_id_of(scope))
-            if started:
-                raise
-            await internal_error_response(request_id_of(scope))(scope, receive, send)
+            if not exchange.responded:
+                log.exception("unhandled error (request id %s)", request_id_of(scope))
+            await exchange.fail(None)
 
     def _check_headers(self, scope: Scope) -> None:
         total = 0
@@ -106,25 +97,64 @@ class ErrorBoundaryMiddleware:
             )
 
 
-def _limited(receive: Receive, scope: Scope, limit: int | None) -> Receive:
-    """A ``receive`` that refuses a body over ``limit`` bytes, declared or actual."""
-    if limit is None:
-        return receive
-    for name, value in scope["headers"]:
-        if name == b"content-length" and value.isdigit() and int(value) > limit:
-            raise PayloadTooLargeError(f"The request body is larger than {limit} bytes")
-    seen = 0
+class _Exchange:
+    """One request's ``receive`` and ``send``, able to answer with an error at any point.
 
-    async def limited_receive() -> Message:
-        nonlocal seen
-        message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > limit:
+    A body over the limit is answered with 413 at once; the app then sees a disconnect, and
+    whatever it tries to send afterwards is dropped.
+    """
+
+    def __init__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.scope = scope
+        self._receive = receive
+        self._send = send
+        self.body_limit: int | None = None
+        self.started = False
+        self.responded = False
+        self._seen = 0
+
+    def check_declared_length(self) -> None:
+        limit = self.body_limit
+        if limit is None:
+            return
+        for name, value in self.scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
                 raise PayloadTooLargeError(f"The request body is larger than {limit} bytes")
+
+    async def receive(self) -> Message:
+        if self.responded:
+            return {"type": "http.disconnect"}
+        message = await self._receive()
+        if message["type"] == "http.request" and self.body_limit is not None:
+            self._seen += len(message.get("body", b""))
+            if self._seen > self.body_limit:
+                await self.fail(
+                    PayloadTooLargeError(f"The request body is larger than {self.body_limit} bytes")
+                )
+                return {"type": "http.disconnect"}
         return message
 
-    return limited_receive
+    async def send(self, message: Message) -> None:
+        if self.responded:
+            return
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self._send(message)
+
+    async def fail(self, error: ImgwiredError | None) -> None:
+        """Answer with ``error`` (None: a 500) unless a response is already on its way."""
+        if self.responded:
+            return
+        if self.started:
+            raise RuntimeError("the response had started when the request failed")
+        request_id = request_id_of(self.scope)
+        response = (
+            internal_error_response(request_id)
+            if error is None
+            else domain_error_response(error, request_id)
+        )
+        self.responded = True
+        await response(self.scope, self._receive, self._send)
 
 
 def _incoming_request_id(scope: Scope) -> str | None:

@@ -64,7 +64,9 @@ def create_api_key(
     operation_id="get_api_key_by_id_api_v1_api_keys__api_key_id__get",
     summary="Get Api Key By ID",
 )
-def get_api_key(api_key_id: uuid.UUID, caller: Admin, services: ServicesDep) -> ApiKeyListItemSchema:
+def get_api_key(
+    api_key_id: uuid.UUID, caller: Admin, services: ServicesDep
+) -> ApiKeyListItemSchema:
     return ApiKeyListItemSchema.of(services.api_keys.get(caller.environment(), api_key_id))
 
 

@@ -1,0 +1,99 @@
+"""The ``imgwired`` command, run in-process against a real database."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from imgwired.cli.main import main
+
+
+@pytest.fixture(autouse=True)
+def configured(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: object) -> None:
+    monkeypatch.setenv("IMGWIRED_DATABASE_URL", database_url)
+    monkeypatch.setenv("IMGWIRED_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("IMGWIRED_PUBLIC_URL", "http://images.local:9000")
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> object:
+    assert main([*argv, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_init_prints_everything_a_user_needs_once(capsys: pytest.CaptureFixture[str]) -> None:
+    document = run_json(capsys, "init")
+    assert isinstance(document, dict)
+    assert document["base_url"] == "http://images.local:9000"
+    assert document["server_key"].startswith("sk_")
+    assert document["client_key"].startswith("ck_")
+    assert document["admin_token"].startswith("adm_")
+    uuid.UUID(document["organization_id"])
+    assert document["environment"]["default"] is True
+
+    assert main(["init"]) == 1
+    assert "already initialised" in capsys.readouterr().err
+
+
+def test_init_human_output_shows_keys_and_a_first_call(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["init"]) == 0
+    out = capsys.readouterr().out
+    assert "sk_" in out and "ck_" in out and "adm_" in out
+    assert "curl" in out and "/api/v1/api_keys/" in out
+
+
+def test_environments_from_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    run_json(capsys, "init")
+    created = run_json(capsys, "env", "create", "staging")
+    assert isinstance(created, dict) and created["name"] == "staging"
+    listed = run_json(capsys, "env", "list")
+    assert isinstance(listed, list)
+    assert {e["name"] for e in listed} == {"production", "staging"}
+    assert main(["env", "create", "staging"]) == 1
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_keys_from_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    run_json(capsys, "init")
+    run_json(capsys, "env", "create", "staging")
+    key = run_json(
+        capsys,
+        "keys",
+        "create",
+        "--type",
+        "client",
+        "--env",
+        "staging",
+        "--allowed-mime-types",
+        "image/png,image/webp",
+        "--maximum-upload-bytes",
+        "10000",
+    )
+    assert isinstance(key, dict)
+    assert key["client_key"].startswith("ck_")
+    assert key["allowed_mime_types"] == ["image/png", "image/webp"]
+
+    listed = run_json(capsys, "keys", "list", "--env", "staging")
+    assert isinstance(listed, list) and [k["id"] for k in listed] == [key["id"]]
+    assert listed[0]["key"] == "ck_****" + key["client_key"][-4:]
+    assert key["client_key"] not in json.dumps(listed)
+
+    default_env = run_json(capsys, "keys", "list")
+    assert isinstance(default_env, list) and len(default_env) == 2
+
+    assert run_json(capsys, "keys", "revoke", key["id"], "--env", "staging") == {
+        "id": key["id"],
+        "status": "revoked",
+    }
+    assert run_json(capsys, "keys", "list", "--env", "staging") == []
+
+
+def test_cli_errors_are_sentences_not_tracebacks(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["keys", "list"]) == 1
+    assert "imgwired init" in capsys.readouterr().err
+    run_json(capsys, "init")
+    assert main(["keys", "create", "--type", "client", "--maximum-upload-bytes", "1"]) == 1
+    assert "maximum_upload_bytes" in capsys.readouterr().err
+    assert main(["keys", "list", "--env", "nope"]) == 1
+    assert "nope" in capsys.readouterr().err

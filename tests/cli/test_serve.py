@@ -1,0 +1,97 @@
+"""``imgwired serve`` as a user runs it: a real process on a real socket."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "IMGWIRED_DATABASE_URL": database_url,
+        "IMGWIRED_DATA_DIR": str(tmp_path),
+        "IMGWIRED_PORT": str(port),
+        "PYTHONUNBUFFERED": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "imgwired", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    output = _wait_until_serving(process, base)
+    try:
+        yield base, output
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        assert process.stdout is not None
+        process.stdout.close()
+
+
+def _wait_until_serving(process: subprocess.Popen[str], base: str) -> str:
+    assert process.stdout is not None
+    lines = []
+    deadline = time.monotonic() + 30
+    for line in process.stdout:
+        lines.append(line)
+        if "Uvicorn running" in line or "Application startup complete" in line:
+            return "".join(lines)
+        if time.monotonic() > deadline:
+            break
+    process.kill()
+    process.wait()
+    process.stdout.close()
+    raise AssertionError("server did not start:\n" + "".join(lines))
+
+
+def test_first_start_initialises_and_prints_working_keys(server: tuple[str, str]) -> None:
+    base, output = server
+    admin_token = re.search(r"adm_[A-Za-z0-9]+", output)
+    environment = re.search(r"Environment\s+([0-9a-f-]{36})", output)
+    assert admin_token and environment, output
+    assert re.search(r"sk_[A-Za-z0-9]{43}", output) and re.search(r"ck_[A-Za-z0-9]{43}", output)
+
+    headers = {
+        "Authorization": f"Bearer {admin_token.group(0)}",
+        "X-Environment-Id": environment.group(1),
+    }
+    response = httpx.get(f"{base}/api/v1/api_keys/", headers=headers)
+    assert response.status_code == 200
+    assert response.headers["X-Total-Count"] == "2"
+    assert response.headers["X-Request-Id"]
+
+
+def test_oversized_headers_on_the_wire_get_a_json_431(server: tuple[str, str]) -> None:
+    base, _ = server
+    response = httpx.get(f"{base}/health", headers={"X-Padding": "p" * 40_000})
+    assert response.status_code == 431
+    assert response.json()["error_type"] == "HeadersTooLargeError"
+
+
+def test_huge_headers_are_refused_by_the_server_not_a_crash(server: tuple[str, str]) -> None:
+    base, _ = server
+    response = httpx.get(f"{base}/health", headers={"X-Padding": "p" * 400_000})
+    assert 400 <= response.status_code < 500
+    assert httpx.get(f"{base}/health").status_code == 200

@@ -1,0 +1,135 @@
+"""Our OpenAPI document carries the contract's operations with the contract's names and fields."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "contract"
+CONTRACTS = [SHARED / "imgwire-sdk.openapi.json", SHARED / "imgwire-full.openapi.json"]
+
+
+def load(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        pytest.fail(f"the contract is expected beside the project at {path}")
+    document: dict[str, Any] = json.loads(path.read_text())
+    return document
+
+
+def resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" in schema:
+        resolved: dict[str, Any] = document["components"]["schemas"][schema["$ref"].split("/")[-1]]
+        return resolved
+    return schema
+
+
+def ref_name(schema: dict[str, Any] | None) -> str | None:
+    """The component a schema points to, through arrays and nullable unions."""
+    if not schema:
+        return None
+    if "$ref" in schema:
+        return str(schema["$ref"].split("/")[-1])
+    if schema.get("type") == "array":
+        return f"[{ref_name(schema['items'])}]"
+    for option in schema.get("anyOf", []):
+        if (name := ref_name(option)) is not None:
+            return name
+    return None
+
+
+def shared_operations(ours: dict[str, Any]) -> list[tuple[Path, str, str]]:
+    found = []
+    for contract_path in CONTRACTS:
+        contract = load(contract_path)
+        for path, operations in contract["paths"].items():
+            for method in operations:
+                if method in ours["paths"].get(path, {}):
+                    found.append((contract_path, path, method))
+    return found
+
+
+@pytest.fixture(scope="module")
+def ours() -> dict[str, Any]:
+    from imgwired.web.app import create_app
+
+    document: dict[str, Any] = create_app().openapi()
+    return document
+
+
+def test_every_operation_we_serve_under_api_v1_is_in_a_contract(ours: dict[str, Any]) -> None:
+    shared = {(path, method) for _, path, method in shared_operations(ours)}
+    for path, operations in ours["paths"].items():
+        for method in operations:
+            if path.startswith("/api/v1/"):
+                assert (path, method) in shared or path in OURS_ONLY, (method, path)
+
+
+# Endpoints that are ours, beyond the contract (documented in docs/api.md).
+OURS_ONLY: set[str] = set()
+
+
+def test_operations_match_the_contract(ours: dict[str, Any]) -> None:
+    operations = shared_operations(ours)
+    assert len(operations) >= 11
+    for contract_path, path, method in operations:
+        contract = load(contract_path)
+        theirs, mine = contract["paths"][path][method], ours["paths"][path][method]
+        where = f"{method.upper()} {path}"
+        assert mine["operationId"] == theirs["operationId"], where
+        assert _params(mine) == _params(theirs), where
+        their_body = theirs.get("requestBody", {}).get("content", {}).get("application/json", {})
+        my_body = mine.get("requestBody", {}).get("content", {}).get("application/json", {})
+        assert ref_name(my_body.get("schema")) == ref_name(their_body.get("schema")), where
+        their_ok = theirs["responses"]["200"]
+        my_ok = mine["responses"]["200"]
+        their_schema = their_ok.get("content", {}).get("application/json", {}).get("schema")
+        my_schema = my_ok.get("content", {}).get("application/json", {}).get("schema")
+        assert ref_name(my_schema) == ref_name(their_schema), where
+        assert set(my_ok.get("headers", {})) == set(their_ok.get("headers", {})), where
+
+
+def test_schemas_have_the_contracts_fields(ours: dict[str, Any]) -> None:
+    names = set()
+    for contract_path, path, method in shared_operations(ours):
+        operation = load(contract_path)["paths"][path][method]
+        for schema in _schemas_of(operation):
+            if name := ref_name(schema):
+                names.add((contract_path, name.strip("[]")))
+    assert len(names) >= 5
+    for contract_path, name in names:
+        theirs = load(contract_path)["components"]["schemas"][name]
+        mine = ours["components"]["schemas"][name]
+        assert set(mine.get("properties", {})) == set(theirs.get("properties", {})), name
+        assert set(mine.get("required", [])) == set(theirs.get("required", [])), name
+        if "enum" in theirs:
+            assert mine["enum"] == theirs["enum"], name
+
+
+def test_docs_and_schema_are_served(client: TestClient) -> None:
+    assert client.get("/openapi.json").json()["info"]["title"] == "imgwired"
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+
+
+def test_a_fresh_app_builds_its_schema_without_a_database(app: FastAPI) -> None:
+    assert app.openapi()["paths"]
+
+
+def _params(operation: dict[str, Any]) -> set[tuple[str, str, bool]]:
+    return {(p["in"], p["name"], bool(p.get("required"))) for p in operation.get("parameters", [])}
+
+
+def _schemas_of(operation: dict[str, Any]) -> list[dict[str, Any]]:
+    schemas = []
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    if "schema" in body:
+        schemas.append(body["schema"])
+    ok = operation["responses"]["200"].get("content", {}).get("application/json", {})
+    if "schema" in ok:
+        schemas.append(ok["schema"])
+    return schemas
