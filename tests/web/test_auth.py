@@ -8,6 +8,8 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from imgwired.config import Settings
+from imgwired.errors import ImgwiredError
+from imgwired.services.auth import Access
 from imgwired.web.app import create_app
 from tests.conftest import Tenant
 
@@ -110,3 +112,39 @@ def test_admin_calls_before_init_say_so(client: TestClient) -> None:
     assert response.status_code == 503
     assert response.json()["error_type"] == "NotInitializedError"
     assert "imgwired init" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "access", "refusal"),
+    [
+        ("client", Access.SERVER, "ClientKeyNotAllowedError"),
+        ("client", Access.SERVER_OR_CLIENT, None),
+        ("server", Access.SERVER, None),
+        ("server", Access.SERVER_OR_CLIENT, None),
+        ("server", Access.ENVIRONMENT_ADMIN, "AdminTokenRequiredError"),
+        ("client", Access.ORGANIZATION_ADMIN, "AdminTokenRequiredError"),
+    ],
+)
+def test_each_access_level_admits_the_right_keys(
+    app: FastAPI, tenant: Tenant, kind: str, access: Access, refusal: str | None
+) -> None:
+    secret = tenant.server_key if kind == "server" else tenant.client_key
+    auth = app.state.services.auth
+    if refusal is None:
+        caller = auth.authenticate(f"Bearer {secret}", None, access)
+        assert caller.kind.value == kind
+        assert caller.environment_id == tenant.environment_id
+    else:
+        with pytest.raises(ImgwiredError) as raised:
+            auth.authenticate(f"Bearer {secret}", None, access)
+        assert raised.value.error_type == refusal
+
+
+def test_admin_token_acts_as_a_server_key_for_the_named_environment(
+    app: FastAPI, tenant: Tenant
+) -> None:
+    caller = app.state.services.auth.authenticate(
+        f"Bearer {tenant.admin_token}", str(tenant.environment_id), Access.SERVER
+    )
+    assert caller.kind.value == "admin"
+    assert caller.environment() == tenant.environment_id
