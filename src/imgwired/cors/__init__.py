@@ -1,0 +1,1 @@
+"""CORS origin patterns and strict matching of the request's Origin header."""
