@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(default=16 * 1024, ge=1024)
     max_total_header_bytes: int = Field(default=64 * 1024, ge=4096)
     migrate_on_start: bool = True
+    cors_max_origins_per_environment: int = Field(default=100, ge=1, le=100_000)
+    cors_poll_seconds: float = Field(default=1.0, gt=0, le=60)
 
     @field_validator("public_url")
     @classmethod

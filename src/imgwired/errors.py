@@ -6,7 +6,8 @@ The hierarchy::
     ├── InvalidInputError            the request is well-formed but its content is refused
     ├── NotFoundError                no such thing in the caller's environment
     │   ├── EnvironmentNotFoundError
-    │   └── ApiKeyNotFoundError
+    │   ├── ApiKeyNotFoundError
+    │   └── CorsOriginNotFoundError
     ├── ConflictError                the change collides with existing state
     │   └── DefaultEnvironmentError
     ├── AuthenticationError          the caller could not be identified or used the wrong key
@@ -19,7 +20,9 @@ The hierarchy::
     ├── EnvironmentMismatchError     a key was used with another environment's id
     ├── PayloadTooLargeError
     ├── HeadersTooLargeError
-    └── NotInitializedError          the install has no organization yet
+    ├── NotInitializedError          the install has no organization yet
+    ├── CorsOriginNotAllowedError    a browser origin the environment does not allow
+    └── NotImplementedYetError       an operation of the contract this server cannot do yet
 
 ``error_type`` is the class name: a stable identifier that clients may branch on.
 The web layer maps each class to a status code in one table (``web/errors.py``).
@@ -57,6 +60,10 @@ class EnvironmentNotFoundError(NotFoundError):
 
 
 class ApiKeyNotFoundError(NotFoundError):
+    pass
+
+
+class CorsOriginNotFoundError(NotFoundError):
     pass
 
 
@@ -109,4 +116,12 @@ class HeadersTooLargeError(ImgwiredError):
 
 
 class NotInitializedError(ImgwiredError):
+    pass
+
+
+class CorsOriginNotAllowedError(ImgwiredError):
+    """A browser request from an origin the environment's allowlist does not admit."""
+
+
+class NotImplementedYetError(ImgwiredError):
     pass

@@ -7,6 +7,7 @@ make B's resource; a new route without one fails ``test_every_id_route_is_covere
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -20,11 +21,20 @@ FOREIGN_IDS: dict[str, Callable[[TestClient, Tenant], str]] = {
     "api_key_id": lambda client, b: client.post(
         "/api/v1/api_keys/", json={"name": "b", "key_type": "SERVER"}, headers=b.admin
     ).json()["id"],
+    "cors_origin_id": lambda client, b: client.post(
+        "/api/v1/cors_origins/",
+        json={"pattern": f"{uuid.uuid4().hex}.example.com"},
+        headers=b.server,
+    ).json()["id"],
 }
 # Organization-level resources: the admin token is organization-wide by design.
 ORGANIZATION_LEVEL = {"environment_id"}
 
-BODIES = {"PATCH": {"name": "hijacked"}, "POST": {}, "PUT": {}}
+# A valid change for each kind of resource, so a 404 cannot come from a 422 in disguise.
+PATCHES = {
+    "api_key_id": {"name": "hijacked"},
+    "cors_origin_id": {"pattern": "hijacked.example.com"},
+}
 
 
 def id_routes(app: FastAPI) -> list[tuple[str, str, str]]:
@@ -51,13 +61,20 @@ def test_foreign_ids_are_404_on_every_route(
             continue
         foreign = FOREIGN_IDS[param](client, other_tenant)
         url = path.replace("{" + param + "}", foreign)
-        response = client.request(method, url, json=BODIES.get(method), headers=tenant.admin)
-        assert response.status_code == 404, (method, url, response.text)
+        body = PATCHES[param] if method == "PATCH" else None
+        # Environment A's admin scope and A's server key (where the route takes server keys).
+        for headers in (tenant.admin, tenant.server):
+            response = client.request(method, url, json=body, headers=headers)
+            if response.status_code == 401:
+                assert response.json()["error_type"] == "AdminTokenRequiredError"
+                continue
+            assert response.status_code == 404, (method, url, response.text)
         # And B's resource is untouched, as B sees it.
         mine = client.request("GET", url, headers=other_tenant.admin)
-        assert mine.status_code == 200 and mine.json()["name"] != "hijacked"
+        assert mine.status_code == 200
+        assert "hijacked" not in mine.text
         checked += 1
-    assert checked >= 3
+    assert checked >= 6
 
 
 def test_lists_show_only_the_callers_environment(

@@ -70,7 +70,11 @@ def test_every_operation_we_serve_under_api_v1_is_in_a_contract(ours: dict[str, 
 
 
 # Endpoints that are ours, beyond the contract (documented in docs/api.md).
-OURS_ONLY: set[str] = set()
+OURS_ONLY = {
+    "/api/v1/cors_origins/evaluate",
+    "/api/v1/cors_origins/rejections",
+    "/api/v1/cors_policy",
+}
 
 
 def test_operations_match_the_contract(ours: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-"""ORM models: the organization, its environments and their API keys."""
+"""ORM models: the organization, its environments, their API keys and CORS configuration."""
 
 from __future__ import annotations
 
@@ -7,7 +7,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Uuid, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from imgwired.db.base import Base, UTCDateTime, utcnow, uuid7
@@ -55,6 +66,9 @@ class Environment(TimestampedMixin, Base):
     name: Mapped[str] = mapped_column(String(255))
     default: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # Bumped by every change to the environment's CORS origins or policy; other processes poll
+    # it to know when to reload their cached copy.
+    cors_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ApiKey(TimestampedMixin, Base):
@@ -94,3 +108,58 @@ class ApiKey(TimestampedMixin, Base):
             "allowed_mime_types": self.allowed_mime_types,
             "maximum_pending_uploads": self.maximum_pending_uploads,
         }
+
+
+class CorsOrigin(TimestampedMixin, Base):
+    """One allowed origin pattern, stored in its normalised form."""
+
+    __tablename__ = "cors_origins"
+    __table_args__ = (
+        UniqueConstraint("environment_id", "pattern", name="uq_cors_origins_environment_pattern"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid7)
+    environment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("environments.id", ondelete="CASCADE")
+    )
+    pattern: Mapped[str] = mapped_column(String(2100))
+
+
+class CorsPolicyRecord(Base):
+    """An environment's CORS policy; an environment without a row has the default policy."""
+
+    __tablename__ = "cors_policies"
+
+    environment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("environments.id", ondelete="CASCADE"), primary_key=True
+    )
+    allowed_methods: Mapped[list[str]] = mapped_column(JSON)
+    allowed_headers: Mapped[list[str]] = mapped_column(JSON)
+    expose_headers: Mapped[list[str]] = mapped_column(JSON)
+    max_age: Mapped[int] = mapped_column(Integer)
+    allow_credentials: Mapped[bool] = mapped_column(Boolean)
+    allow_private_network: Mapped[bool] = mapped_column(Boolean)
+    mode: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class CorsRejection(Base):
+    """How often an origin was refused on one endpoint class of an environment."""
+
+    __tablename__ = "cors_rejections"
+    __table_args__ = (
+        UniqueConstraint(
+            "environment_id", "endpoint", "origin", name="uq_cors_rejections_environment_key"
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid7)
+    environment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("environments.id", ondelete="CASCADE")
+    )
+    endpoint: Mapped[str] = mapped_column(String(64))
+    origin: Mapped[str] = mapped_column(String(2100))
+    reason: Mapped[str] = mapped_column(String(128))
+    count: Mapped[int] = mapped_column(Integer)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -8,6 +8,8 @@ from imgwired.config import Settings
 from imgwired.db.engine import Database
 from imgwired.services.api_keys import ApiKeyService
 from imgwired.services.auth import Authenticator
+from imgwired.services.cors_origins import CorsOriginService
+from imgwired.services.cors_runtime import CorsRuntime
 from imgwired.services.environments import EnvironmentService
 from imgwired.services.organization import OrganizationService
 
@@ -20,10 +22,13 @@ class Services:
     organization: OrganizationService
     environments: EnvironmentService
     api_keys: ApiKeyService
+    cors_runtime: CorsRuntime
+    cors: CorsOriginService
 
     @classmethod
     def build(cls, settings: Settings, database: Database) -> Services:
         api_keys = ApiKeyService(database)
+        cors_runtime = CorsRuntime(database)
         admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
         return cls(
             settings=settings,
@@ -32,4 +37,10 @@ class Services:
             organization=OrganizationService(database, api_keys),
             environments=EnvironmentService(database),
             api_keys=api_keys,
+            cors_runtime=cors_runtime,
+            cors=CorsOriginService(
+                database,
+                cors_runtime,
+                max_per_environment=settings.cors_max_origins_per_environment,
+            ),
         )

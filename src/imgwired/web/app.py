@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
@@ -13,9 +15,10 @@ from imgwired.config import Settings
 from imgwired.db import migrate
 from imgwired.db.engine import Database
 from imgwired.services.container import Services
+from imgwired.web.cors import CorsMiddleware
 from imgwired.web.errors import install_error_handlers
 from imgwired.web.middleware import ErrorBoundaryMiddleware, RequestIdMiddleware
-from imgwired.web.routes import api_keys, environments, health
+from imgwired.web.routes import api_keys, cors_origins, cors_policy, environments, health, images
 
 API_DESCRIPTION = (
     "A self-hostable implementation of the Imgwire Resource API. Authenticate with "
@@ -34,10 +37,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.migrate_on_start:
             await run_in_threadpool(migrate.upgrade, database)
-        try:
-            yield
-        finally:
-            database.dispose()
+        await run_in_threadpool(services.cors_runtime.load_all)
+        async with anyio.create_task_group() as background:
+            background.start_soon(_keep_cors_fresh, services, settings.cors_poll_seconds)
+            try:
+                yield
+            finally:
+                background.cancel_scope.cancel()
+        await run_in_threadpool(services.cors_runtime.flush_rejections)
+        database.dispose()
 
     app = FastAPI(
         title="imgwired",
@@ -47,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
-    for module in (health, environments, api_keys):
+    for module in (health, environments, api_keys, cors_origins, cors_policy, images):
         app.include_router(module.router)
     # Added innermost first: Starlette wraps each new middleware around the previous ones.
     app.add_middleware(
@@ -56,5 +64,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_total_header_bytes=settings.max_total_header_bytes,
         max_body_bytes=settings.max_json_body_bytes,
     )
+    app.add_middleware(CorsMiddleware, runtime=services.cors_runtime)
     app.add_middleware(RequestIdMiddleware)
     return app
+
+
+async def _keep_cors_fresh(services: Services, interval: float) -> None:
+    """Pick up CORS changes made by other processes, and store counted refusals."""
+    log = logging.getLogger("imgwired.cors")
+    while True:
+        await anyio.sleep(interval)
+        try:
+            await run_in_threadpool(services.cors_runtime.poll)
+            await run_in_threadpool(services.cors_runtime.flush_rejections)
+        except Exception:  # a database hiccup must not stop the loop
+            log.exception("refreshing the CORS configuration failed")

@@ -9,9 +9,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
+from imgwired.errors import CorsOriginNotAllowedError
 from imgwired.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 from imgwired.services.auth import Access, Caller
 from imgwired.services.container import Services
+from imgwired.web.cors import CorsContext
 
 
 def get_services(request: Request) -> Services:
@@ -47,12 +49,37 @@ def require(access: Access) -> Callable[..., Any]:
 async def _authenticate(request: Request, services: ServicesDep, access: Access) -> Caller:
     headers = request.headers
     # Key lookup is a database read: keep it off the event loop.
-    return await run_in_threadpool(
+    caller = await run_in_threadpool(
         services.auth.authenticate,
         headers.get("authorization"),
         headers.get("x-environment-id"),
         access,
     )
+    context = request.scope.get("state", {}).get("cors")
+    if isinstance(context, CorsContext) and context.origin_header is not None:
+        _enforce_cors(services, context, caller.environment())
+    return caller
+
+
+def _enforce_cors(services: Services, context: CorsContext, environment_id: uuid.UUID) -> None:
+    """Refuse a browser request from an origin the caller's environment does not allow.
+
+    Simple requests (a multipart or text/plain POST) are never preflighted, so this check, made
+    before the route runs, is what keeps them from creating anything.
+    """
+    decision = services.cors_runtime.actual_for(environment_id, context.origin)
+    context.decision = decision
+    if decision.allowed:
+        return
+    origin = context.origin_header or ""
+    services.cors_runtime.record_rejection(
+        environment_id, context.endpoint.name, origin, decision.reason
+    )
+    if not decision.reported:
+        raise CorsOriginNotAllowedError(
+            f"The origin {origin[:256]!r} is not allowed to call this endpoint "
+            "in this environment; add it with POST /api/v1/cors_origins/"
+        )
 
 
 def page_request(

@@ -28,6 +28,8 @@ _STATUS: list[tuple[type[errors.ImgwiredError], int]] = [
     (errors.PayloadTooLargeError, 413),
     (errors.HeadersTooLargeError, 431),
     (errors.NotInitializedError, 503),
+    (errors.CorsOriginNotAllowedError, 403),
+    (errors.NotImplementedYetError, 501),
 ]
 
 _HTTP_ERROR_TYPES = {

@@ -1,0 +1,171 @@
+"""The CORS configuration as requests see it: compiled per environment, cached in memory, kept
+fresh, and the refusals it causes counted.
+
+Reads never touch the database: the cache is a dict that is replaced, never mutated, so a
+request thread reads it without a lock. Writers in this process call ``refresh`` at once; other
+processes notice the environment's ``cors_revision`` change on their next ``poll`` (every second).
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from sqlalchemy.orm import Session
+
+from imgwired.cors.decision import Decision, EnvironmentCors, Preflight, first_allowed
+from imgwired.cors.origins import Origin
+from imgwired.cors.patterns import parse_pattern
+from imgwired.cors.policy import CorsMode, CorsPolicy
+from imgwired.db import cors_repository as repo
+from imgwired.db.base import utcnow
+from imgwired.db.engine import Database
+from imgwired.db.models import CorsPolicyRecord, CorsRejection
+from imgwired.pagination import Page, PageRequest
+
+# Distinct refused origins kept per environment; beyond it they are counted under one row, so a
+# flood of made-up origins cannot grow the table without bound.
+MAX_REJECTED_ORIGINS = 1000
+OTHER_ORIGINS = "(other origins)"
+_MAX_STORED_ORIGIN = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    environments: dict[uuid.UUID, EnvironmentCors]
+    revisions: dict[uuid.UUID, int]
+
+
+class CorsRuntime:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+        self._snapshot = _Snapshot({}, {})
+        self._write_lock = threading.Lock()
+        self._pending: dict[tuple[uuid.UUID, str, str], repo.RejectionCount] = {}
+        self._pending_lock = threading.Lock()
+
+    # -- configuration ---------------------------------------------------------------------
+
+    def environment(self, environment_id: uuid.UUID) -> EnvironmentCors | None:
+        return self._snapshot.environments.get(environment_id)
+
+    def environments(self) -> Sequence[EnvironmentCors]:
+        return tuple(self._snapshot.environments.values())
+
+    def load_all(self) -> None:
+        """Compile every environment from the database (at start-up)."""
+        self.poll(force=True)
+
+    def poll(self, *, force: bool = False) -> None:
+        """Reload environments whose revision changed since the last look."""
+        with self._db.reading() as session:
+            current = repo.revisions(session)
+            known = self._snapshot.revisions
+            stale = [e for e, rev in current.items() if force or known.get(e) != rev]
+            compiled = {env: _compile(session, env) for env in stale}
+        with self._write_lock:
+            environments = {
+                env: cors
+                for env, cors in self._snapshot.environments.items()
+                if env in current and env not in compiled
+            }
+            environments.update(compiled)
+            self._snapshot = _Snapshot(environments, current)
+
+    def refresh(self, environment_id: uuid.UUID) -> None:
+        """Recompile one environment now: called by this process right after it writes."""
+        with self._db.reading() as session:
+            compiled = _compile(session, environment_id)
+            revision = repo.revisions(session).get(environment_id, 0)
+        with self._write_lock:
+            snapshot = self._snapshot
+            self._snapshot = _Snapshot(
+                {**snapshot.environments, environment_id: compiled},
+                {**snapshot.revisions, environment_id: revision},
+            )
+
+    # -- decisions ---------------------------------------------------------------------------
+
+    def preflight_for(self, environment_id: uuid.UUID | None, request: Preflight) -> Decision:
+        """Decide a preflight for a known environment, or for whichever environment allows it."""
+        cors = self.environment(environment_id) if environment_id else None
+        if cors is not None:
+            return cors.preflight(request)
+        return first_allowed(env.preflight(request) for env in self.environments())
+
+    def actual_for(self, environment_id: uuid.UUID | None, origin: Origin | None) -> Decision:
+        cors = self.environment(environment_id) if environment_id else None
+        if cors is not None:
+            return cors.actual(origin)
+        return first_allowed(env.actual(origin) for env in self.environments())
+
+    # -- rejections --------------------------------------------------------------------------
+
+    def record_rejection(
+        self, environment_id: uuid.UUID | None, endpoint: str, origin: str, reason: str
+    ) -> None:
+        """Count a refusal; with no known environment, every environment that refused counts it."""
+        targets = [environment_id] if environment_id else self._refusing()
+        now = utcnow()
+        origin = origin[:_MAX_STORED_ORIGIN]
+        with self._pending_lock:
+            for target in targets:
+                key = (target, endpoint, origin)
+                seen = self._pending.get(key)
+                if seen is None:
+                    seen = repo.RejectionCount(target, endpoint, origin, reason, 0, now, now)
+                self._pending[key] = replace(
+                    seen, count=seen.count + 1, last_seen_at=now, reason=reason
+                )
+
+    def flush_rejections(self) -> None:
+        with self._pending_lock:
+            pending, self._pending = list(self._pending.values()), {}
+        if not pending:
+            return
+        with self._db.transaction() as session:
+            full: dict[uuid.UUID, bool] = {}
+            for item in pending:
+                if item.environment_id not in full:
+                    count = repo.rejected_origin_count(session, item.environment_id)
+                    full[item.environment_id] = count >= MAX_REJECTED_ORIGINS
+            items = [
+                replace(item, origin=OTHER_ORIGINS) if full[item.environment_id] else item
+                for item in pending
+                if item.environment_id in self._snapshot.environments
+            ]
+            repo.add_rejections(session, items)
+
+    def rejections(self, environment_id: uuid.UUID, request: PageRequest) -> Page[CorsRejection]:
+        self.flush_rejections()
+        with self._db.reading() as session:
+            return repo.list_rejections(session, environment_id, request)
+
+    def _refusing(self) -> list[uuid.UUID]:
+        return [
+            env.environment_id
+            for env in self.environments()
+            if not env.allows_any_origin and env.policy.mode is CorsMode.ENFORCE
+        ]
+
+
+def policy_from_record(record: CorsPolicyRecord | None) -> CorsPolicy:
+    if record is None:
+        return CorsPolicy()
+    return CorsPolicy(
+        allowed_methods=tuple(record.allowed_methods),
+        allowed_headers=tuple(record.allowed_headers),
+        expose_headers=tuple(record.expose_headers),
+        max_age=record.max_age,
+        allow_credentials=record.allow_credentials,
+        allow_private_network=record.allow_private_network,
+        mode=CorsMode(record.mode),
+    )
+
+
+def _compile(session: Session, environment_id: uuid.UUID) -> EnvironmentCors:
+    patterns = [parse_pattern(text) for text in repo.patterns_of(session, environment_id)]
+    policy = policy_from_record(repo.get_policy(session, environment_id))
+    return EnvironmentCors(environment_id, patterns, policy)

@@ -1,0 +1,243 @@
+"""The CORS layer: every request is put in an endpoint class by its route, never by its caller,
+and every response of a browser-facing class leaves with its CORS headers, errors included.
+
+- server-only: everything not listed below; no CORS headers, a preflight gets 403.
+- client: POST images/standard_upload, GET images/{id}; the environment's allowlist and policy.
+- upload: the PUT behind an upload URL; the image's environment's allowlist and policy.
+- public: CDN delivery; ``*``, no credentials.
+
+Preflights are answered here. Actual client requests are decided once the caller's environment
+is known (``web/deps.py``), which stores the decision in ``scope["state"]["cors"]``; responses
+that leave before that (401, 413, 500) get the decision of whichever environment allows them.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+import uuid
+from dataclasses import dataclass
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from imgwired.cors.decision import Decision, Preflight
+from imgwired.cors.origins import Origin, parse_origin
+from imgwired.services.cors_runtime import CorsRuntime
+from imgwired.web.errors import request_id_of
+
+API_PREFIX = "/api/v1/"
+CDN_PREFIX = "/cdn/"
+# Names under /api/v1/images/ that are operations, not image ids.
+_IMAGE_OPERATIONS = frozenset(
+    {"standard_upload", "upload_via_url", "token", "downloads", "bulk_delete"}
+)
+_IMAGE_PATH = re.compile(r"^/api/v1/images/([^/]+)$")
+_PUBLIC_HEADERS = (
+    (b"access-control-allow-origin", b"*"),
+    (b"timing-allow-origin", b"*"),
+    (b"access-control-expose-headers", b"ETag, Content-Length, X-Request-Id"),
+)
+
+
+class EndpointClass(enum.Enum):
+    SERVER_ONLY = "server_only"
+    CLIENT = "client"
+    UPLOAD = "upload"
+    PUBLIC = "public"
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    kind: EndpointClass
+    # Counted under this name in the rejections report.
+    name: str
+    # Known from the URL itself (an image id, an upload URL); None until authentication says.
+    environment_id: uuid.UUID | None = None
+
+
+SERVER_ONLY = Endpoint(EndpointClass.SERVER_ONLY, "server_only")
+
+
+def classify(path: str, method: str) -> Endpoint:
+    """The class of the endpoint ``method path`` (for a preflight: the method it asks about)."""
+    if path.startswith(CDN_PREFIX):
+        return Endpoint(EndpointClass.PUBLIC, "cdn") if method in ("GET", "HEAD") else SERVER_ONLY
+    if path == "/api/v1/images/standard_upload":
+        return (
+            Endpoint(EndpointClass.CLIENT, "standard_upload") if method == "POST" else SERVER_ONLY
+        )
+    if method in ("GET", "HEAD"):
+        match = _IMAGE_PATH.match(path)
+        if match and match.group(1) not in _IMAGE_OPERATIONS:
+            return Endpoint(EndpointClass.CLIENT, "get_image")
+    return SERVER_ONLY
+
+
+@dataclass(slots=True)
+class CorsContext:
+    """What the CORS layer knows about one client-class request, shared with the route."""
+
+    endpoint: Endpoint
+    origin_header: str | None
+    origin: Origin | None
+    decision: Decision | None = None
+
+
+class CorsMiddleware:
+    def __init__(self, app: ASGIApp, *, runtime: CorsRuntime) -> None:
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        origins: list[bytes] = []
+        request_method: bytes | None = None
+        request_headers: list[bytes] = []
+        private_network = False
+        for name, value in scope["headers"]:
+            if name == b"origin":
+                origins.append(value)
+            elif name == b"access-control-request-method":
+                request_method = value
+            elif name == b"access-control-request-headers":
+                request_headers.append(value)
+            elif name == b"access-control-request-private-network":
+                private_network = value == b"true"
+
+        if scope["method"] == "OPTIONS" and origins and request_method is not None:
+            preflight = Preflight(
+                parse_origin(origins),
+                request_method.decode("latin-1"),
+                request_headers,
+                private_network,
+            )
+            await self._preflight(scope, send, origins, preflight)
+            return
+
+        endpoint = classify(scope["path"], scope["method"])
+        if endpoint.kind is EndpointClass.SERVER_ONLY:
+            await self.app(scope, receive, send)
+        elif endpoint.kind is EndpointClass.PUBLIC:
+            await self.app(scope, receive, _adding(send, _PUBLIC_HEADERS))
+        else:
+            context = CorsContext(
+                endpoint,
+                _origin_text(origins) if origins else None,
+                parse_origin(origins) if origins else None,
+            )
+            scope.setdefault("state", {})["cors"] = context
+            await self.app(scope, receive, self._client_send(send, context))
+
+    def _client_send(self, send: Send, context: CorsContext) -> Send:
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.add_vary_header("Origin")
+                if context.origin_header is not None:
+                    decision = context.decision or self.runtime.actual_for(
+                        context.endpoint.environment_id, context.origin
+                    )
+                    for name, value in decision.headers:
+                        headers.append(name.decode("latin-1"), value.decode("latin-1"))
+            await send(message)
+
+        return send_with_cors
+
+    async def _preflight(
+        self, scope: Scope, send: Send, origins: list[bytes], preflight: Preflight
+    ) -> None:
+        endpoint = classify(scope["path"], preflight.method)
+        if endpoint.kind is EndpointClass.SERVER_ONLY:
+            reason = "endpoint_not_cors_enabled"
+            detail = "This endpoint is for server keys only; browsers cannot call it"
+            await _refuse_preflight(scope, send, reason, detail, b"Origin")
+            return
+        if endpoint.kind is EndpointClass.PUBLIC:
+            await _respond(scope, send, 204, _public_preflight_headers(preflight), b"")
+            return
+        decision = self.runtime.preflight_for(endpoint.environment_id, preflight)
+        if not decision.allowed:
+            self.runtime.record_rejection(
+                endpoint.environment_id, endpoint.name, _origin_text(origins), decision.reason
+            )
+        vary = _preflight_vary(self.runtime, endpoint)
+        if decision.allowed or decision.reported:
+            await _respond(scope, send, 204, [*decision.headers, (b"vary", vary)], b"")
+            return
+        await _refuse_preflight(scope, send, decision.reason, _explain(decision.reason), vary)
+
+
+def _preflight_vary(runtime: CorsRuntime, endpoint: Endpoint) -> bytes:
+    cors = runtime.environment(endpoint.environment_id) if endpoint.environment_id else None
+    if cors is not None:
+        return cors.preflight_vary
+    return b"Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+
+
+def _explain(reason: str) -> str:
+    if reason == "origin_not_allowed":
+        return "This origin is not in the environment's CORS origins"
+    if reason == "method_not_allowed":
+        return "The requested method is not in the environment's CORS policy allowed_methods"
+    if reason.startswith("header_not_allowed:"):
+        name = reason.partition(":")[2]
+        return f"The request header {name!r} is not in the CORS policy allowed_headers"
+    if reason == "request_headers_too_long":
+        return "Access-Control-Request-Headers is too long"
+    return "The CORS policy does not allow access to the private network"
+
+
+async def _refuse_preflight(
+    scope: Scope, send: Send, reason: str, detail: str, vary: bytes
+) -> None:
+    body = json.dumps(
+        {
+            "detail": f"CORS preflight refused ({reason}): {detail}",
+            "error_type": "CorsPreflightRejectedError",
+            "request_id": request_id_of(scope),
+        }
+    ).encode()
+    headers = [
+        (b"x-cors-error", reason.encode("latin-1")),
+        (b"vary", vary),
+        (b"content-type", b"application/json"),
+    ]
+    await _respond(scope, send, 403, headers, body)
+
+
+def _public_preflight_headers(preflight: Preflight) -> list[tuple[bytes, bytes]]:
+    headers = [
+        (b"access-control-allow-origin", b"*"),
+        (b"access-control-allow-methods", b"GET, HEAD"),
+        (b"access-control-max-age", b"86400"),
+    ]
+    requested = b", ".join(v.strip() for v in preflight.request_headers if v.strip())
+    if requested and len(requested) <= 4096:
+        headers.append((b"access-control-allow-headers", requested))
+    return headers
+
+
+async def _respond(
+    scope: Scope, send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+) -> None:
+    raw = [*headers, (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _adding(send: Send, extra: tuple[tuple[bytes, bytes], ...]) -> Send:
+    async def send_adding(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", ()), *extra]
+        await send(message)
+
+    return send_adding
+
+
+def _origin_text(origins: list[bytes]) -> str:
+    """The Origin header(s) as sent, for reports (several lines joined, as no browser would)."""
+    return ", ".join(value[:2048].decode("latin-1") for value in origins)[:2048]
