@@ -43,14 +43,16 @@ def ref_name(schema: dict[str, Any] | None) -> str | None:
 
 
 def shared_operations(ours: dict[str, Any]) -> list[tuple[Path, str, str]]:
-    found = []
+    """(contract, path, method) for each operation we serve; the SDK contract wins over the
+    full one where both have it (their operation ids differ, and the SDKs use the first)."""
+    found: dict[tuple[str, str], Path] = {}
     for contract_path in CONTRACTS:
         contract = load(contract_path)
         for path, operations in contract["paths"].items():
             for method in operations:
                 if method in ours["paths"].get(path, {}):
-                    found.append((contract_path, path, method))
-    return found
+                    found.setdefault((path, method), contract_path)
+    return [(contract, path, method) for (path, method), contract in found.items()]
 
 
 @pytest.fixture(scope="module")
