@@ -35,7 +35,7 @@ class Services:
             database=database,
             auth=Authenticator(database, configured_admin_token=admin_token),
             organization=OrganizationService(database, api_keys),
-            environments=EnvironmentService(database),
+            environments=EnvironmentService(database, cors_runtime),
             api_keys=api_keys,
             cors_runtime=cors_runtime,
             cors=CorsOriginService(

@@ -159,11 +159,7 @@ class CorsOriginService:
         self, environment_id: uuid.UUID, origin: str, method: str, request_headers: Sequence[str]
     ) -> Evaluation:
         """Decide as the CORS layer would, for this environment, without recording anything."""
-        cors = self._runtime.environment(environment_id)
-        if cors is None:  # not compiled yet in this process: compile it now
-            self._runtime.refresh(environment_id)
-            cors = self._runtime.environment(environment_id)
-        assert cors is not None
+        cors = self._runtime.compiled(environment_id)
         parsed = parse_origin([origin])
         names = [h for h in request_headers if h.strip()]
         preflight = cors.preflight(

@@ -49,7 +49,19 @@ class CorsRuntime:
     # -- configuration ---------------------------------------------------------------------
 
     def environment(self, environment_id: uuid.UUID) -> EnvironmentCors | None:
+        """The cached configuration, or None if this process has not compiled it yet."""
         return self._snapshot.environments.get(environment_id)
+
+    def compiled(self, environment_id: uuid.UUID) -> EnvironmentCors:
+        """The configuration of an environment known to exist, compiled now if need be.
+
+        This may read the database: call it from a worker thread, not the event loop.
+        """
+        cors = self._snapshot.environments.get(environment_id)
+        if cors is None:
+            self.refresh(environment_id)
+            cors = self._snapshot.environments[environment_id]
+        return cors
 
     def environments(self) -> Sequence[EnvironmentCors]:
         return tuple(self._snapshot.environments.values())
@@ -96,6 +108,7 @@ class CorsRuntime:
         return first_allowed(env.preflight(request) for env in self.environments())
 
     def actual_for(self, environment_id: uuid.UUID | None, origin: Origin | None) -> Decision:
+        """Decide an actual request; the cache alone answers, so the event loop may call this."""
         cors = self.environment(environment_id) if environment_id else None
         if cors is not None:
             return cors.actual(origin)

@@ -13,11 +13,14 @@ from imgwired.db.engine import Database
 from imgwired.db.models import Environment
 from imgwired.errors import ConflictError, DefaultEnvironmentError, EnvironmentNotFoundError
 from imgwired.pagination import Page, PageRequest
+from imgwired.services.cors_runtime import CorsRuntime
 
 
 class EnvironmentService:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, cors: CorsRuntime) -> None:
         self._db = database
+        # Told of new and deleted environments, so browser requests see them at once.
+        self._cors = cors
 
     def list(self, organization_id: uuid.UUID, request: PageRequest) -> Page[Environment]:
         with self._db.reading() as session:
@@ -44,6 +47,7 @@ class EnvironmentService:
                 _check_name_free(session, organization_id, name)
                 environment = Environment(organization_id=organization_id, name=name, default=False)
                 session.add(environment)
+            self._cors.refresh(environment.id)
             return environment
         except IntegrityError as exc:  # a concurrent create won the name
             raise _name_taken(name) from exc
@@ -71,6 +75,7 @@ class EnvironmentService:
             now = utcnow()
             environment.deleted_at = now
             repo.revoke_environment_keys(session, environment_id, now)
+        self._cors.poll()
         return environment
 
 

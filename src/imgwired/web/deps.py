@@ -48,17 +48,18 @@ def require(access: Access) -> Callable[..., Any]:
 
 async def _authenticate(request: Request, services: ServicesDep, access: Access) -> Caller:
     headers = request.headers
-    # Key lookup is a database read: keep it off the event loop.
-    caller = await run_in_threadpool(
-        services.auth.authenticate,
-        headers.get("authorization"),
-        headers.get("x-environment-id"),
-        access,
-    )
     context = request.scope.get("state", {}).get("cors")
-    if isinstance(context, CorsContext) and context.origin_header is not None:
-        _enforce_cors(services, context, caller.environment())
-    return caller
+
+    def authenticate() -> Caller:
+        caller = services.auth.authenticate(
+            headers.get("authorization"), headers.get("x-environment-id"), access
+        )
+        if isinstance(context, CorsContext) and context.origin_header is not None:
+            _enforce_cors(services, context, caller.environment())
+        return caller
+
+    # Key lookup (and, the first time, compiling the CORS configuration) reads the database.
+    return await run_in_threadpool(authenticate)
 
 
 def _enforce_cors(services: Services, context: CorsContext, environment_id: uuid.UUID) -> None:
@@ -67,7 +68,7 @@ def _enforce_cors(services: Services, context: CorsContext, environment_id: uuid
     Simple requests (a multipart or text/plain POST) are never preflighted, so this check, made
     before the route runs, is what keeps them from creating anything.
     """
-    decision = services.cors_runtime.actual_for(environment_id, context.origin)
+    decision = services.cors_runtime.compiled(environment_id).actual(context.origin)
     context.decision = decision
     if decision.allowed:
         return
