@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,19 +56,11 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         database.dispose()
         yield str(path)
         return
-    server = make_url(normalise_database_url(TEST_DATABASE_URL))
-    name = f"imgwired_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    database = Database(url)
-    migrate.upgrade(database)
-    database.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with private_postgres_database("imgwired_test") as url:
+        database = Database(url)
+        migrate.upgrade(database)
+        database.dispose()
+        yield url
 
 
 @pytest.fixture
@@ -76,15 +69,24 @@ def empty_database_url(tmp_path: Path) -> Iterator[str]:
     if not ON_POSTGRES:
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
+    with private_postgres_database("imgwired_empty") as url:
+        yield url
+
+
+@contextmanager
+def private_postgres_database(prefix: str) -> Iterator[str]:
+    """A new database on the test server, dropped afterwards."""
     server = make_url(normalise_database_url(TEST_DATABASE_URL))
-    name = f"imgwired_empty_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield server.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture
