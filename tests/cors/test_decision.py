@@ -159,6 +159,17 @@ def test_report_only_serves_and_marks_refusals() -> None:
     assert pre.reported and pre.header_map()["x-cors-report"] == "header_not_allowed:x-other"
 
 
+def test_report_only_preflight_grants_what_was_asked() -> None:
+    cors = env("app.example.com", mode=CorsMode.REPORT_ONLY)
+    asked = preflight("https://evil.example.com", "PATCH", (b"authorization, x-trace",))
+    decision = cors.preflight(asked)
+    assert decision.reported and decision.reason == "origin_not_allowed"
+    headers = decision.header_map()
+    assert headers["access-control-allow-origin"] == "https://evil.example.com"
+    assert headers["access-control-allow-headers"] == "authorization, x-trace"
+    assert headers["access-control-allow-methods"].endswith(", PATCH")
+
+
 def test_unknown_environment_takes_the_first_that_allows() -> None:
     strict = env("app.example.com")
     other = EnvironmentCors(uuid.UUID(int=2), [parse_pattern("admin.example.com")], CorsPolicy())

@@ -100,29 +100,33 @@ class EnvironmentCors:
 
     def preflight(self, request: Preflight) -> Decision:
         admitted, pattern = self.admits(request.origin)
+        names = _requested_names(request.request_headers)
+        method_allowed = request.method in self.policy.allowed_methods
         reason = ALLOWED
-        names: list[str] = []
         if not admitted:
             reason = ORIGIN_NOT_ALLOWED
-        elif request.method not in self.policy.allowed_methods:
+        elif not method_allowed:
             reason = METHOD_NOT_ALLOWED
-        else:
-            reason, names = self._check_request_headers(request.request_headers)
-            if (
-                reason == ALLOWED
-                and request.private_network
-                and not self.policy.allow_private_network
-            ):
-                reason = PRIVATE_NETWORK_NOT_ALLOWED
+        elif names is None:
+            reason = REQUEST_HEADERS_TOO_LONG
+        elif refusal := self._header_refusal(names):
+            reason = refusal
+        elif request.private_network and not self.policy.allow_private_network:
+            reason = PRIVATE_NETWORK_NOT_ALLOWED
         if reason != ALLOWED and self.policy.mode is CorsMode.ENFORCE:
             return Decision(False, reason, pattern, ((REASON_HEADER, reason.encode()),))
+        # Allowed, or report-only: grant what was asked, so the browser goes on to the request.
+        acam = self._acam
+        if not method_allowed and is_token(request.method):
+            acam += b", " + request.method.encode()
         headers = [
             *self._origin_headers(request.origin),
-            (b"access-control-allow-methods", self._acam),
+            (b"access-control-allow-methods", acam),
             (b"access-control-max-age", self._max_age),
         ]
-        if names:
-            headers.append((b"access-control-allow-headers", ", ".join(names).encode()))
+        granted = [name for name in names or () if is_token(name)]
+        if granted:
+            headers.append((b"access-control-allow-headers", ", ".join(granted).encode()))
         if request.private_network:
             headers.append((b"access-control-allow-private-network", b"true"))
         if reason != ALLOWED:
@@ -164,26 +168,33 @@ class EnvironmentCors:
             return (echoed, (b"access-control-allow-credentials", b"true"))
         return (echoed,)
 
-    def _check_request_headers(self, values: Sequence[bytes]) -> tuple[str, list[str]]:
-        """(reason, the requested names) for the Access-Control-Request-Headers lines."""
-        if sum(len(value) for value in values) > MAX_REQUEST_HEADERS_LENGTH:
-            return REQUEST_HEADERS_TOO_LONG, []
+    def _header_refusal(self, names: Sequence[str]) -> str | None:
+        """The reason the first requested header is refused, or None if all are allowed."""
         allowed = self.policy.allowed_header_set
         wildcard = "*" in allowed
-        names: list[str] = []
-        for value in values:
-            for item in value.decode("latin-1").split(","):
-                name = item.strip(" \t").lower()
-                if not name or name in names:
-                    continue
-                if not is_token(name):
-                    return f"header_not_allowed:{name[:64]}", []
-                # A '*' never covers Authorization (Fetch treats it as always needing a name).
-                covered = name in allowed or (wildcard and name != "authorization")
-                if not covered and name not in _SAFELISTED:
-                    return f"header_not_allowed:{name}", []
+        for name in names:
+            if not is_token(name):
+                return f"header_not_allowed:{name[:64]}"
+            # A '*' never covers Authorization (Fetch treats it as always needing a name).
+            covered = name in allowed or (wildcard and name != "authorization")
+            if not covered and name not in _SAFELISTED:
+                return f"header_not_allowed:{name}"
+        return None
+
+
+def _requested_names(values: Sequence[bytes]) -> list[str] | None:
+    """The header names of Access-Control-Request-Headers lines, lowercased, in order, each once;
+    None when the lines are too long to be a browser's.
+    """
+    if sum(len(value) for value in values) > MAX_REQUEST_HEADERS_LENGTH:
+        return None
+    names: list[str] = []
+    for value in values:
+        for item in value.decode("latin-1").split(","):
+            name = item.strip(" \t").lower()
+            if name and name not in names:
                 names.append(name)
-        return ALLOWED, names
+    return names
 
 
 def first_allowed(decisions: Iterable[Decision]) -> Decision:

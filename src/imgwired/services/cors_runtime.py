@@ -45,6 +45,7 @@ class CorsRuntime:
         self._write_lock = threading.Lock()
         self._pending: dict[tuple[uuid.UUID, str, str], repo.RejectionCount] = {}
         self._pending_lock = threading.Lock()
+        self._flush_lock = threading.Lock()
 
     # -- configuration ---------------------------------------------------------------------
 
@@ -134,10 +135,32 @@ class CorsRuntime:
                 )
 
     def flush_rejections(self) -> None:
+        """Write the counted refusals. Held across the write, so a reader that flushes first
+        sees every refusal counted before it asked; counts whose write fails are kept.
+        """
+        with self._flush_lock:
+            with self._pending_lock:
+                pending, self._pending = list(self._pending.values()), {}
+            if not pending:
+                return
+            try:
+                self._write_rejections(pending)
+            except Exception:
+                self._restore(pending)
+                raise
+
+    def _restore(self, counts: list[repo.RejectionCount]) -> None:
         with self._pending_lock:
-            pending, self._pending = list(self._pending.values()), {}
-        if not pending:
-            return
+            for item in counts:
+                key = (item.environment_id, item.endpoint, item.origin)
+                newer = self._pending.get(key)
+                if newer is not None:
+                    item = replace(
+                        newer, count=newer.count + item.count, first_seen_at=item.first_seen_at
+                    )
+                self._pending[key] = item
+
+    def _write_rejections(self, pending: list[repo.RejectionCount]) -> None:
         with self._db.transaction() as session:
             full: dict[uuid.UUID, bool] = {}
             for item in pending:
@@ -157,11 +180,8 @@ class CorsRuntime:
             return repo.list_rejections(session, environment_id, request)
 
     def _refusing(self) -> list[uuid.UUID]:
-        return [
-            env.environment_id
-            for env in self.environments()
-            if not env.allows_any_origin and env.policy.mode is CorsMode.ENFORCE
-        ]
+        # An empty allowlist refuses no origin; every other environment took part in refusing.
+        return [env.environment_id for env in self.environments() if not env.allows_any_origin]
 
 
 def policy_from_record(record: CorsPolicyRecord | None) -> CorsPolicy:
