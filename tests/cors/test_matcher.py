@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from imgwired.cors.matcher import OriginMatcher
+from imgwired.cors.matcher import OriginIndex, OriginMatcher
 from imgwired.cors.origins import Origin, parse_origin
 from imgwired.cors.patterns import parse_pattern
 
@@ -201,3 +201,20 @@ def test_ten_thousand_patterns() -> None:
     assert matcher.match(_origin("https://a.tenant42.example.org.evil.com")) is None
     for i in range(0, 5000, 7):
         assert matcher.match(_origin(f"https://app{i}.example.com")) is exact[i]
+
+
+def test_origin_index_finds_every_owner_that_admits_an_origin() -> None:
+    index: OriginIndex[str] = OriginIndex()
+    index.add(parse_pattern("app.example.com"), "exact")
+    index.add(parse_pattern("*.example.com"), "wide")
+    index.add(parse_pattern("*.b.example.com"), "narrow")
+    index.add(parse_pattern("*.example.com"), "wide")
+    origin = parse_origin(["https://a.b.example.com"])
+    assert origin is not None
+    assert index.owners(origin) == ["narrow", "wide"]
+    exact = parse_origin(["https://app.example.com"])
+    assert exact is not None
+    assert index.owners(exact) == ["exact", "wide"]
+    apex = parse_origin(["https://example.com"])
+    assert apex is not None
+    assert index.owners(apex) == []

@@ -68,13 +68,23 @@ class Decision:
 class EnvironmentCors:
     """One environment's allowlist and policy, compiled so a decision is a few dict lookups."""
 
-    __slots__ = ("_acam", "_aceh", "_max_age", "_vary", "environment_id", "matcher", "policy")
+    __slots__ = (
+        "_acam",
+        "_aceh",
+        "_max_age",
+        "_vary",
+        "environment_id",
+        "matcher",
+        "patterns",
+        "policy",
+    )
 
     def __init__(
         self, environment_id: uuid.UUID, patterns: Iterable[OriginPattern], policy: CorsPolicy
     ) -> None:
         self.environment_id = environment_id
-        self.matcher = OriginMatcher(patterns)
+        self.patterns = tuple(patterns)
+        self.matcher = OriginMatcher(self.patterns)
         self.policy = policy
         self._acam = ", ".join(policy.allowed_methods).encode("latin-1")
         self._aceh = ", ".join(policy.expose_headers).encode("latin-1")

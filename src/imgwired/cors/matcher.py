@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Generic, TypeVar
 
 from imgwired.cors.origins import DEFAULT_PORTS, Origin
 from imgwired.cors.patterns import OriginPattern
 
-__all__ = ["OriginMatcher"]
+__all__ = ["OriginIndex", "OriginMatcher"]
 
 _Key = tuple[str, str, int]
+T = TypeVar("T")
 
 
 class OriginMatcher:
@@ -50,3 +52,35 @@ class OriginMatcher:
                 return found
             dot = host.find(".", dot + 1)
         return None
+
+
+class OriginIndex(Generic[T]):
+    """Many allowlists in one index: which owners' patterns admit an origin, found with the
+    same lookups as ``OriginMatcher`` whatever the number of owners or patterns.
+    """
+
+    __slots__ = ("_exact", "_wildcard")
+
+    def __init__(self) -> None:
+        self._exact: dict[_Key, list[T]] = {}
+        self._wildcard: dict[_Key, list[T]] = {}
+
+    def add(self, pattern: OriginPattern, owner: T) -> None:
+        table = self._wildcard if pattern.wildcard else self._exact
+        for scheme in pattern.schemes:
+            port = DEFAULT_PORTS[scheme] if pattern.port is None else pattern.port
+            owners = table.setdefault((scheme, pattern.host, port), [])
+            if owner not in owners:
+                owners.append(owner)
+
+    def owners(self, origin: Origin) -> list[T]:
+        """Every owner with a pattern admitting ``origin``, each once, exact matches first."""
+        scheme, host, port = origin.scheme, origin.host, origin.port
+        found = list(self._exact.get((scheme, host, port), ()))
+        dot = host.find(".")
+        while dot >= 0 and self._wildcard:
+            for owner in self._wildcard.get((scheme, host[dot + 1 :], port), ()):
+                if owner not in found:
+                    found.append(owner)
+            dot = host.find(".", dot + 1)
+        return found

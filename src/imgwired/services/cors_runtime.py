@@ -11,11 +11,12 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
 from imgwired.cors.decision import Decision, EnvironmentCors, Preflight, first_allowed
+from imgwired.cors.matcher import OriginIndex
 from imgwired.cors.origins import Origin
 from imgwired.cors.patterns import parse_pattern
 from imgwired.cors.policy import CorsMode, CorsPolicy
@@ -32,16 +33,57 @@ OTHER_ORIGINS = "(other origins)"
 _MAX_STORED_ORIGIN = 2048
 
 
-@dataclass(frozen=True, slots=True)
-class _Snapshot:
-    environments: dict[uuid.UUID, EnvironmentCors]
-    revisions: dict[uuid.UUID, int]
+# Decisions are cached per configuration snapshot: browsers repeat the same few preflights, and
+# a hit costs one dict lookup. Keys carry attacker-chosen values, so the cache is bounded.
+MAX_CACHED_DECISIONS = 4096
+
+
+class CorsSnapshot:
+    """One immutable view of every environment's CORS configuration, with its indexes."""
+
+    __slots__ = ("by_origin", "decisions", "environments", "listening", "refusing", "revisions")
+
+    def __init__(
+        self, environments: dict[uuid.UUID, EnvironmentCors], revisions: dict[uuid.UUID, int]
+    ) -> None:
+        self.environments = environments
+        self.revisions = revisions
+        self.by_origin: OriginIndex[EnvironmentCors] = OriginIndex()
+        # Environments that may let any origin through a preflight whose environment is unknown:
+        # an empty allowlist admits everyone, and report-only serves what it refuses.
+        self.listening: list[EnvironmentCors] = []
+        self.refusing: list[uuid.UUID] = []
+        for cors in environments.values():
+            for pattern in cors.patterns:
+                self.by_origin.add(pattern, cors)
+            if cors.allows_any_origin or cors.policy.mode is CorsMode.REPORT_ONLY:
+                self.listening.append(cors)
+            if not cors.allows_any_origin:
+                self.refusing.append(cors.environment_id)
+        self.decisions: dict[tuple[object, ...], Decision] = {}
+
+    def candidates(self, origin: Origin | None) -> list[EnvironmentCors]:
+        """The environments that could allow a request from ``origin``, without asking all."""
+        if origin is None:
+            return self.listening
+        found = self.by_origin.owners(origin)
+        return found + [cors for cors in self.listening if cors not in found]
+
+    def preflight_anywhere(self, request: Preflight) -> Decision:
+        """Uncached: the first candidate environment that allows the preflight decides."""
+        return first_allowed(env.preflight(request) for env in self.candidates(request.origin))
+
+    def remember(self, key: tuple[object, ...], decision: Decision) -> Decision:
+        if len(self.decisions) >= MAX_CACHED_DECISIONS:
+            self.decisions.clear()
+        self.decisions[key] = decision
+        return decision
 
 
 class CorsRuntime:
     def __init__(self, database: Database) -> None:
         self._db = database
-        self._snapshot = _Snapshot({}, {})
+        self._snapshot = CorsSnapshot({}, {})
         self._write_lock = threading.Lock()
         self._pending: dict[tuple[uuid.UUID, str, str], repo.RejectionCount] = {}
         self._pending_lock = threading.Lock()
@@ -85,7 +127,7 @@ class CorsRuntime:
                 if env in current and env not in compiled
             }
             environments.update(compiled)
-            self._snapshot = _Snapshot(environments, current)
+            self._snapshot = CorsSnapshot(environments, current)
 
     def refresh(self, environment_id: uuid.UUID) -> None:
         """Recompile one environment now: called by this process right after it writes."""
@@ -94,7 +136,7 @@ class CorsRuntime:
             revision = repo.revisions(session).get(environment_id, 0)
         with self._write_lock:
             snapshot = self._snapshot
-            self._snapshot = _Snapshot(
+            self._snapshot = CorsSnapshot(
                 {**snapshot.environments, environment_id: compiled},
                 {**snapshot.revisions, environment_id: revision},
             )
@@ -102,18 +144,34 @@ class CorsRuntime:
     # -- decisions ---------------------------------------------------------------------------
 
     def preflight_for(self, environment_id: uuid.UUID | None, request: Preflight) -> Decision:
-        """Decide a preflight for a known environment, or for whichever environment allows it."""
-        cors = self.environment(environment_id) if environment_id else None
+        """Decide a preflight for a known environment, or for whichever environment allows it.
+
+        Only memory is read, so the event loop may call this.
+        """
+        snapshot = self._snapshot
+        origin = request.origin
+        key = (
+            environment_id,
+            origin.serialized if origin else None,
+            request.method,
+            tuple(request.request_headers),
+            request.private_network,
+        )
+        cached = snapshot.decisions.get(key)
+        if cached is not None:
+            return cached
+        cors = snapshot.environments.get(environment_id) if environment_id else None
         if cors is not None:
-            return cors.preflight(request)
-        return first_allowed(env.preflight(request) for env in self.environments())
+            return snapshot.remember(key, cors.preflight(request))
+        return snapshot.remember(key, snapshot.preflight_anywhere(request))
 
     def actual_for(self, environment_id: uuid.UUID | None, origin: Origin | None) -> Decision:
-        """Decide an actual request; the cache alone answers, so the event loop may call this."""
-        cors = self.environment(environment_id) if environment_id else None
+        """Decide an actual request from memory alone."""
+        snapshot = self._snapshot
+        cors = snapshot.environments.get(environment_id) if environment_id else None
         if cors is not None:
             return cors.actual(origin)
-        return first_allowed(env.actual(origin) for env in self.environments())
+        return first_allowed(env.actual(origin) for env in snapshot.candidates(origin))
 
     # -- rejections --------------------------------------------------------------------------
 
@@ -121,7 +179,7 @@ class CorsRuntime:
         self, environment_id: uuid.UUID | None, endpoint: str, origin: str, reason: str
     ) -> None:
         """Count a refusal; with no known environment, every environment that refused counts it."""
-        targets = [environment_id] if environment_id else self._refusing()
+        targets = [environment_id] if environment_id else self._snapshot.refusing
         now = utcnow()
         origin = origin[:_MAX_STORED_ORIGIN]
         with self._pending_lock:
@@ -178,10 +236,6 @@ class CorsRuntime:
         self.flush_rejections()
         with self._db.reading() as session:
             return repo.list_rejections(session, environment_id, request)
-
-    def _refusing(self) -> list[uuid.UUID]:
-        # An empty allowlist refuses no origin; every other environment took part in refusing.
-        return [env.environment_id for env in self.environments() if not env.allows_any_origin]
 
 
 def policy_from_record(record: CorsPolicyRecord | None) -> CorsPolicy:

@@ -33,6 +33,7 @@ CDN_PREFIX = "/cdn/"
 _IMAGE_OPERATIONS = frozenset(
     {"standard_upload", "upload_via_url", "token", "downloads", "bulk_delete"}
 )
+_MAX_CACHED_ORIGINS = 4096
 _IMAGE_PATH = re.compile(r"^/api/v1/images/([^/]+)$")
 _PUBLIC_HEADERS = (
     (b"access-control-allow-origin", b"*"),
@@ -89,6 +90,21 @@ class CorsMiddleware:
     def __init__(self, app: ASGIApp, *, runtime: CorsRuntime) -> None:
         self.app = app
         self.runtime = runtime
+        # Browsers send the same few Origin values over and over; parsing is the costly part.
+        self._parsed: dict[bytes, Origin | None] = {}
+
+    def _parse_origin(self, origins: list[bytes]) -> Origin | None:
+        if len(origins) != 1:
+            return parse_origin(origins)
+        value = origins[0]
+        try:
+            return self._parsed[value]
+        except KeyError:
+            pass
+        if len(self._parsed) >= _MAX_CACHED_ORIGINS:
+            self._parsed.clear()
+        parsed = self._parsed[value] = parse_origin(origins)
+        return parsed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -110,7 +126,7 @@ class CorsMiddleware:
 
         if scope["method"] == "OPTIONS" and origins and request_method is not None:
             preflight = Preflight(
-                parse_origin(origins),
+                self._parse_origin(origins),
                 request_method.decode("latin-1"),
                 request_headers,
                 private_network,
@@ -127,7 +143,7 @@ class CorsMiddleware:
             context = CorsContext(
                 endpoint,
                 _origin_text(origins) if origins else None,
-                parse_origin(origins) if origins else None,
+                self._parse_origin(origins) if origins else None,
             )
             scope.setdefault("state", {})["cors"] = context
             await self.app(scope, receive, self._client_send(send, context))
