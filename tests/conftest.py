@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,6 +46,34 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"CI: {len(skipped)} test(s) skipped; failing the run", red=True
         )
         terminalreporter._session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a moto S3 server on loopback, for the whole session."""
+    log_path = tmp_path_factory.mktemp("moto") / "server.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, str(Path(__file__).parent / "storage" / "moto_server.py")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+        )
+    assert server.stdin is not None and server.stdout is not None
+    try:
+        port = server.stdout.readline().strip()
+        if not port.isdigit():
+            pytest.fail(f"moto's S3 server did not start; see {log_path}")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stdin.close()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        server.stdout.close()
 
 
 @pytest.fixture(scope="session")
@@ -110,6 +140,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         migrate_on_start=False,
         public_url="http://imgwired.test",
+        # Tests run jobs themselves (``run_jobs``), so outcomes do not depend on timing.
+        run_jobs_in_process=False,
     )
 
 
@@ -185,3 +217,15 @@ def other_tenant(client: TestClient, tenant: Tenant) -> Tenant:
         body = response.json()
         keys[key_type] = body["server_key"] or body["client_key"]
     return Tenant(environment_id, keys["SERVER"], keys["CLIENT"], tenant.admin_token)
+
+
+@pytest.fixture
+def unsigned_client(client: TestClient, tenant: Tenant) -> dict[str, str]:
+    """Headers of a client key that may upload without a token (init's key requires one)."""
+    response = client.post(
+        "/api/v1/api_keys/",
+        json={"name": "unsigned", "key_type": "CLIENT", "allow_unsigned_upload": True},
+        headers=tenant.admin,
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['client_key']}"}

@@ -33,6 +33,23 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(default=16 * 1024, ge=1024)
     max_total_header_bytes: int = Field(default=64 * 1024, ge=4096)
     migrate_on_start: bool = True
+    blob_store_url: str = Field(
+        default="",
+        description="Where image bytes live: empty for <data_dir>/blobs, a path, or s3://bucket/prefix",
+    )
+    cdn_base_url: str | None = Field(
+        default=None, description="Base of cdn_url; defaults to <public url>/cdn on this server."
+    )
+    upload_url_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    upload_token_ttl_seconds: int = Field(default=15 * 60, ge=10, le=24 * 3600)
+    max_pixels: int = Field(default=250_000_000, ge=1)
+    server_key_upload_bytes: int = Field(default=100 * 1024 * 1024, ge=5120)
+    fetch_allowed_networks: list[str] = Field(
+        default_factory=list,
+        description="Networks upload_via_url may reach despite being private (development only).",
+    )
+    run_jobs_in_process: bool = True
+    job_poll_seconds: float = Field(default=0.5, gt=0, le=60)
     cors_max_origins_per_environment: int = Field(default=100, ge=1, le=100_000)
     cors_poll_seconds: float = Field(default=1.0, gt=0, le=60)
 
@@ -46,6 +63,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return normalise_database_url(self.database_url)
         return f"sqlite:///{(self.data_dir / 'imgwired.db').resolve()}"
+
+    @property
+    def cdn_base(self) -> str:
+        return (self.cdn_base_url or f"{self.base_url}/cdn").rstrip("/")
 
     @property
     def base_url(self) -> str:

@@ -7,7 +7,9 @@ The hierarchy::
     ├── NotFoundError                no such thing in the caller's environment
     │   ├── EnvironmentNotFoundError
     │   ├── ApiKeyNotFoundError
-    │   └── CorsOriginNotFoundError
+    │   ├── CorsOriginNotFoundError
+    │   ├── ImageNotFoundError
+    │   └── DownloadNotFoundError
     ├── ConflictError                the change collides with existing state
     │   └── DefaultEnvironmentError
     ├── AuthenticationError          the caller could not be identified or used the wrong key
@@ -15,10 +17,15 @@ The hierarchy::
     │   ├── InvalidApiKeyError
     │   ├── RevokedApiKeyError
     │   ├── ClientKeyNotAllowedError
-    │   └── AdminTokenRequiredError
+    │   ├── AdminTokenRequiredError
+    │   └── UploadTokenError         a signed upload without a usable token
     ├── EnvironmentRequiredError     an admin token was used without ``X-Environment-Id``
     ├── EnvironmentMismatchError     a key was used with another environment's id
     ├── PayloadTooLargeError
+    │   └── UploadTooLargeError
+    ├── UploadUrlError               an upload URL that is invalid, expired or used
+    ├── UploadRejectedError          bytes that break a declared rule (length, hash, type)
+    ├── TooManyPendingUploadsError
     ├── HeadersTooLargeError
     ├── NotInitializedError          the install has no organization yet
     ├── CorsOriginNotAllowedError    a browser origin the environment does not allow
@@ -124,4 +131,32 @@ class CorsOriginNotAllowedError(ImgwiredError):
 
 
 class NotImplementedYetError(ImgwiredError):
+    pass
+
+
+class UploadTokenError(AuthenticationError):
+    """A signed upload without a usable token: missing, unknown, foreign, expired or used."""
+
+
+class ImageNotFoundError(NotFoundError):
+    pass
+
+
+class DownloadNotFoundError(NotFoundError):
+    pass
+
+
+class UploadUrlError(ImgwiredError):
+    """An upload URL that is invalid, expired, or already used."""
+
+
+class UploadRejectedError(ImgwiredError):
+    """Upload bytes that break a declared or configured rule (length, hash, type)."""
+
+
+class UploadTooLargeError(PayloadTooLargeError):
+    pass
+
+
+class TooManyPendingUploadsError(ImgwiredError):
     pass

@@ -39,11 +39,9 @@ def test_allowlisted_origin_reads_the_upload_response(
     result = page.fetch(imgwired.upload_url, **upload_json(imgwired.client_key))
 
     assert "error" not in result, result
-    assert result["status"] == 501
-    assert result["body"]["error_type"] == "NotImplementedYetError"
-    request_id = result["headers"].get("x-request-id")
-    assert request_id
-    assert result["body"]["request_id"] == request_id
+    assert result["status"] == 200
+    assert result["body"]["image"]["status"] == "PENDING"
+    assert result["headers"].get("x-request-id")
     # Chromium asked first, and imgwired said yes to exactly this origin and these headers.
     preflight = page.network.preflight(imgwired.upload_url)
     assert preflight.response_type == "Preflight"
@@ -56,7 +54,7 @@ def test_allowlisted_origin_reads_the_upload_response(
         "content-type",
     }
     post = page.network.response("POST", imgwired.upload_url)
-    assert post.status == 501
+    assert post.status == 200
     assert post.request_headers["authorization"] == f"Bearer {imgwired.client_key}"
 
 
@@ -113,7 +111,7 @@ def test_simple_upload_from_other_origin_is_refused_and_creates_nothing(
     assert [exchange.status for exchange in both] == [401, 401]
 
     # A caller that can attach the client key to such a request (not a browser) is refused by
-    # origin before the upload runs: 403, not the route's 501.
+    # origin before the upload runs: 403, and no image is created.
     response = httpx.post(
         imgwired.upload_url,
         headers={
@@ -134,6 +132,12 @@ def test_simple_upload_from_other_origin_is_refused_and_creates_nothing(
     assert len(rows) == 1, rows
     assert rows[0]["endpoint"] == "standard_upload"
     assert rows[0]["count"] >= 1
+    # And nothing was created by any of those requests.
+    images = imgwired.http.get(
+        "/api/v1/images/", headers={"Authorization": f"Bearer {imgwired.server_key}"}
+    )
+    assert images.status_code == 200
+    assert images.headers["X-Total-Count"] == "0"
 
 
 def test_allowlisted_origin_reads_a_validation_error(
@@ -178,7 +182,7 @@ def test_removing_an_origin_takes_effect_in_the_browser(
     before = open_page(page_origins.allowed).fetch(
         imgwired.upload_url, **upload_json(imgwired.client_key)
     )
-    assert before.get("status") == 501, before
+    assert before.get("status") == 200, before
 
     imgwired.disallow(allowed_id)
     page = open_page(page_origins.allowed)  # a new context: nothing cached from before
@@ -197,7 +201,7 @@ def test_removing_an_origin_refuses_a_page_that_cached_the_preflight(
     allowed_id = imgwired.allow(page_origins.allowed_pattern)
     imgwired.allow("other.example.com")
     page = open_page(page_origins.allowed)
-    assert page.fetch(imgwired.upload_url, **upload_json(imgwired.client_key))["status"] == 501
+    assert page.fetch(imgwired.upload_url, **upload_json(imgwired.client_key))["status"] == 200
 
     imgwired.disallow(allowed_id)
     after = page.fetch(imgwired.upload_url, **upload_json(imgwired.client_key))
@@ -245,8 +249,8 @@ def test_report_only_mode_serves_and_counts_a_non_allowlisted_origin(
     # docs/api.md: "report_only serves refused requests, marks them X-CORS-Report: <reason>
     # and counts them".
     assert "error" not in result, (result, page.network.failure("POST", imgwired.upload_url))
-    assert result["status"] == 501
-    assert result["body"]["error_type"] == "NotImplementedYetError"
+    assert result["status"] == 200
+    assert result["body"]["image"]["status"] == "PENDING"
     preflight = page.network.preflight(imgwired.upload_url)
     assert preflight.status == 204
     assert preflight.headers["x-cors-report"] == "origin_not_allowed"

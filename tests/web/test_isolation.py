@@ -21,6 +21,14 @@ FOREIGN_IDS: dict[str, Callable[[TestClient, Tenant], str]] = {
     "api_key_id": lambda client, b: client.post(
         "/api/v1/api_keys/", json={"name": "b", "key_type": "SERVER"}, headers=b.admin
     ).json()["id"],
+    "image_id": lambda client, b: client.post(
+        "/api/v1/images/standard_upload", json={"file_name": "b.jpg"}, headers=b.server
+    ).json()["image"]["id"],
+    "image_download_job_id": lambda client, b: client.post(
+        "/api/v1/images/downloads",
+        json={"image_ids": [FOREIGN_IDS["image_id"](client, b)]},
+        headers=b.server,
+    ).json()["id"],
     "cors_origin_id": lambda client, b: client.post(
         "/api/v1/cors_origins/",
         json={"pattern": f"{uuid.uuid4().hex}.example.com"},
@@ -71,7 +79,7 @@ def test_foreign_ids_are_404_on_every_route(
             assert response.status_code == 404, (method, url, response.text)
         # And B's resource is untouched, as B sees it.
         mine = client.request("GET", url, headers=other_tenant.admin)
-        assert mine.status_code == 200
+        assert mine.status_code == 200, (method, url, mine.text)
         assert "hijacked" not in mine.text
         checked += 1
     assert checked >= 6

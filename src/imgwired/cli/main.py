@@ -17,9 +17,10 @@ from imgwired.db import migrate
 from imgwired.db.engine import Database
 from imgwired.db.models import ApiKeyType
 from imgwired.errors import ImgwiredError
+from imgwired.jobs.runner import JobRunner
 from imgwired.pagination import MAX_LIMIT, PageRequest
 from imgwired.services.api_keys import NewApiKey
-from imgwired.services.container import Services
+from imgwired.services.container import Services, register_handlers
 from imgwired.services.organization import Initialized
 from imgwired.web.schemas.api_keys import ApiKeyCreateResponseSchema, ApiKeyListItemSchema
 from imgwired.web.schemas.environments import EnvironmentSchema
@@ -144,6 +145,27 @@ def _init(args: argparse.Namespace, services: Services) -> int:
 
 def _migrate(_args: argparse.Namespace, _services: Services) -> int:
     print("database is up to date")
+    return 0
+
+
+def _worker(args: argparse.Namespace, services: Services) -> int:
+    """Run jobs until interrupted; any number of workers may share one database."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    runner = JobRunner(
+        services.database,
+        poll_seconds=services.settings.job_poll_seconds,
+        threads=max(1, args.threads),
+    )
+    register_handlers(runner, services)
+    print(f"imgwired worker: {args.threads} thread(s); Ctrl-C to stop", flush=True)
+    runner.start()
+    stop.wait()
+    runner.stop()
     return 0
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Enum,
     ForeignKey,
@@ -43,6 +44,8 @@ class Organization(TimestampedMixin, Base):
     name: Mapped[str] = mapped_column(String(255))
     # sha256 of the admin token `init` printed; the plaintext is never stored.
     admin_token_hash: Mapped[str] = mapped_column(String(64))
+    # Signs upload and download URLs; shared by every process through the database.
+    signing_secret: Mapped[str] = mapped_column(String(128), default="", server_default="")
 
 
 class Environment(TimestampedMixin, Base):
@@ -163,3 +166,139 @@ class CorsRejection(Base):
     count: Mapped[int] = mapped_column(Integer)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ImageStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    READY = "READY"
+    QUARANTINE = "QUARANTINE"
+
+
+class UploadToken(TimestampedMixin, Base):
+    """A single-use permission to create one standard upload, issued with a server key."""
+
+    __tablename__ = "upload_tokens"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid7)
+    environment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("environments.id", ondelete="CASCADE"), index=True
+    )
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class Image(TimestampedMixin, Base):
+    """An image record; its bytes live in the blob store under ``blob_key``."""
+
+    __tablename__ = "images"
+    __table_args__ = (
+        Index("ix_images_environment_id_id", "environment_id", "id"),
+        # One image per idempotency key and environment, even under concurrent requests.
+        Index(
+            "uq_images_environment_idempotency_key",
+            "environment_id",
+            "idempotency_key",
+            unique=True,
+            sqlite_where=text("idempotency_key IS NOT NULL"),
+            postgresql_where=text("idempotency_key IS NOT NULL"),
+        ),
+        Index("ix_images_api_key_id_status", "api_key_id", "status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid7)
+    environment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("environments.id", ondelete="CASCADE")
+    )
+    api_key_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="SET NULL"), default=None
+    )
+    upload_token_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("upload_tokens.id", ondelete="SET NULL"), default=None
+    )
+    status: Mapped[ImageStatus] = mapped_column(
+        Enum(ImageStatus, name="image_status", native_enum=False, length=16),
+        default=ImageStatus.PENDING,
+    )
+    quarantine_reason: Mapped[str | None] = mapped_column(String(255), default=None)
+    original_filename: Mapped[str] = mapped_column(String(1024))
+    mime_type: Mapped[str] = mapped_column(String(64))
+    extension: Mapped[str] = mapped_column(String(16))
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    is_directly_deliverable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the client declared; checked against what arrives.
+    declared_length: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    hash_sha256: Mapped[str | None] = mapped_column(String(255), default=None)
+    content_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Limits of the key that created the upload, fixed at creation.
+    upload_limit_bytes: Mapped[int] = mapped_column(BigInteger)
+    allowed_mime_types: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), default=None)
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
+    purpose: Mapped[str | None] = mapped_column(String(255), default=None)
+    custom_metadata: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    exif_data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    blob_key: Mapped[str | None] = mapped_column(String(512), default=None)
+    upload_expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    upload_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    processed_metadata_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    DONE = "DONE"
+    FAILED = "FAILED"
+
+
+class Job(Base):
+    """Durable background work; a worker claims it with a lease, so a crash only delays it."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status_run_after", "status", "run_after"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid7)
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[JobStatus] = mapped_column(
+        Enum(JobStatus, name="job_status", native_enum=False, length=16),
+        default=JobStatus.QUEUED,
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_after: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    last_error: Mapped[str | None] = mapped_column(String(2048), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class DownloadStatus(enum.StrEnum):
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    READY = "READY"
+    FAILED = "FAILED"
+
+
+class ImageDownloadJob(TimestampedMixin, Base):
+    """A bulk download: a zip of the listed images, built by a job, fetched by a signed URL."""
+
+    __tablename__ = "image_download_jobs"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid7)
+    environment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("environments.id", ondelete="CASCADE"), index=True
+    )
+    image_ids: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[DownloadStatus] = mapped_column(
+        Enum(DownloadStatus, name="download_status", native_enum=False, length=16),
+        default=DownloadStatus.PENDING,
+    )
+    blob_key: Mapped[str | None] = mapped_column(String(512), default=None)
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    error: Mapped[str | None] = mapped_column(String(1024), default=None)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

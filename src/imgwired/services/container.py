@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
+from ipaddress import ip_network
 
 from imgwired.config import Settings
 from imgwired.db.engine import Database
+from imgwired.jobs.runner import JobRunner
 from imgwired.services.api_keys import ApiKeyService
 from imgwired.services.auth import Authenticator
 from imgwired.services.cors_origins import CorsOriginService
 from imgwired.services.cors_runtime import CorsRuntime
+from imgwired.services.downloads import BUILD_JOB, DownloadService
 from imgwired.services.environments import EnvironmentService
+from imgwired.services.images import PURGE_JOB, ImageService
+from imgwired.services.ingestion import INGEST_JOB, IngestionService
 from imgwired.services.organization import OrganizationService
+from imgwired.services.processing import ProcessingService, purge
+from imgwired.services.upload_tokens import UploadTokenService
+from imgwired.services.uploads import PROCESS_JOB, UploadService
+from imgwired.storage.base import BlobStore
+from imgwired.storage.factory import blob_store_from_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,17 +35,30 @@ class Services:
     api_keys: ApiKeyService
     cors_runtime: CorsRuntime
     cors: CorsOriginService
+    blobs: BlobStore
+    jobs: JobRunner
+    upload_tokens: UploadTokenService
+    images: ImageService
+    uploads: UploadService
+    processing: ProcessingService
+    ingestion: IngestionService
+    downloads: DownloadService
 
     @classmethod
     def build(cls, settings: Settings, database: Database) -> Services:
         api_keys = ApiKeyService(database)
         cors_runtime = CorsRuntime(database)
+        organization = OrganizationService(database, api_keys)
+        blobs = blob_store_from_url(settings.blob_store_url, data_dir=settings.data_dir)
+        jobs = JobRunner(database, poll_seconds=settings.job_poll_seconds)
+        processing = ProcessingService(database, blobs, max_pixels=settings.max_pixels)
+        images = ImageService(database, settings, organization)
         admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
-        return cls(
+        services = cls(
             settings=settings,
             database=database,
             auth=Authenticator(database, configured_admin_token=admin_token),
-            organization=OrganizationService(database, api_keys),
+            organization=organization,
             environments=EnvironmentService(database, cors_runtime),
             api_keys=api_keys,
             cors_runtime=cors_runtime,
@@ -43,4 +67,31 @@ class Services:
                 cors_runtime,
                 max_per_environment=settings.cors_max_origins_per_environment,
             ),
+            blobs=blobs,
+            jobs=jobs,
+            upload_tokens=UploadTokenService(
+                database, lifetime_seconds=settings.upload_token_ttl_seconds
+            ),
+            images=images,
+            uploads=UploadService(database, blobs, organization, jobs),
+            processing=processing,
+            ingestion=IngestionService(
+                database,
+                settings,
+                blobs,
+                images,
+                jobs,
+                allowed_networks=[ip_network(n) for n in settings.fetch_allowed_networks],
+            ),
+            downloads=DownloadService(database, settings, blobs, organization, jobs),
         )
+        register_handlers(jobs, services)
+        return services
+
+
+def register_handlers(runner: JobRunner, services: Services) -> None:
+    """Teach a job runner every kind of job imgwired queues."""
+    runner.register(PROCESS_JOB, services.processing.process)
+    runner.register(PURGE_JOB, partial(purge, services.blobs))
+    runner.register(INGEST_JOB, services.ingestion.ingest)
+    runner.register(BUILD_JOB, services.downloads.build)

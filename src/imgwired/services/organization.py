@@ -11,6 +11,7 @@ from imgwired.db.models import ApiKeyType, Environment, Organization
 from imgwired.errors import ConflictError, NotInitializedError
 from imgwired.services.api_keys import ApiKeyService, IssuedKey, NewApiKey
 from imgwired.services.secrets import ADMIN_TOKEN_PREFIX, hash_secret, new_secret
+from imgwired.services.signing import new_signing_secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,13 +29,32 @@ class OrganizationService:
     def __init__(self, database: Database, api_keys: ApiKeyService) -> None:
         self._db = database
         self._api_keys = api_keys
+        self._signing_secret = ""
+        self._organization: Organization | None = None
 
     def get(self) -> Organization:
+        """The organization; it never changes once created, so it is read once per process."""
+        if self._organization is not None:
+            return self._organization
         with self._db.reading() as session:
             organization = repo.get_organization(session)
         if organization is None:
             raise NotInitializedError("imgwired has not been initialised; run `imgwired init`")
+        self._organization = organization
         return organization
+
+    def signing_secret(self) -> str:
+        """The install's URL-signing secret, created on first use for installs that predate it."""
+        if self._signing_secret:
+            return self._signing_secret
+        organization = self.get()
+        with self._db.transaction() as session:
+            stored = session.get(Organization, organization.id)
+            assert stored is not None
+            if not stored.signing_secret:
+                stored.signing_secret = new_signing_secret()
+            self._signing_secret = stored.signing_secret
+        return self._signing_secret
 
     def is_initialized(self) -> bool:
         with self._db.reading() as session:
@@ -50,7 +70,10 @@ class OrganizationService:
                     "so create new ones with `imgwired keys create`"
                 )
             organization = Organization(
-                id=uuid7(), name=name, admin_token_hash=hash_secret(admin_token)
+                id=uuid7(),
+                name=name,
+                admin_token_hash=hash_secret(admin_token),
+                signing_secret=new_signing_secret(),
             )
             environment = Environment(
                 organization_id=organization.id, name=environment_name, default=True

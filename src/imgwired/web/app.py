@@ -18,7 +18,16 @@ from imgwired.services.container import Services
 from imgwired.web.cors import CorsMiddleware
 from imgwired.web.errors import install_error_handlers
 from imgwired.web.middleware import ErrorBoundaryMiddleware, RequestIdMiddleware
-from imgwired.web.routes import api_keys, cors_origins, cors_policy, environments, health, images
+from imgwired.web.routes import (
+    api_keys,
+    cors_origins,
+    cors_policy,
+    downloads,
+    environments,
+    health,
+    images,
+    upload,
+)
 
 API_DESCRIPTION = (
     "A self-hostable implementation of the Imgwire Resource API. Authenticate with "
@@ -38,14 +47,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.migrate_on_start:
             await run_in_threadpool(migrate.upgrade, database)
         await run_in_threadpool(services.cors_runtime.load_all)
-        async with anyio.create_task_group() as background:
-            background.start_soon(_keep_cors_fresh, services, settings.cors_poll_seconds)
-            try:
-                yield
-            finally:
-                background.cancel_scope.cancel()
-        await run_in_threadpool(services.cors_runtime.flush_rejections)
-        database.dispose()
+        if settings.run_jobs_in_process:
+            services.jobs.start()
+        try:
+            async with anyio.create_task_group() as background:
+                background.start_soon(_keep_cors_fresh, services, settings.cors_poll_seconds)
+                try:
+                    yield
+                finally:
+                    background.cancel_scope.cancel()
+        finally:
+            await run_in_threadpool(services.jobs.stop)
+            await run_in_threadpool(services.cors_runtime.flush_rejections)
+            database.dispose()
 
     app = FastAPI(
         title="imgwired",
@@ -55,7 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
-    for module in (health, environments, api_keys, cors_origins, cors_policy, images):
+    routers = (health, environments, api_keys, cors_origins, cors_policy, images, upload, downloads)
+    for module in routers:
         app.include_router(module.router)
     # Added innermost first: Starlette wraps each new middleware around the previous ones.
     app.add_middleware(
@@ -63,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_header_bytes=settings.max_header_bytes,
         max_total_header_bytes=settings.max_total_header_bytes,
         max_body_bytes=settings.max_json_body_bytes,
+        streaming_prefixes=("/upload/",),
     )
     app.add_middleware(CorsMiddleware, runtime=services.cors_runtime)
     app.add_middleware(RequestIdMiddleware)

@@ -29,6 +29,7 @@ from imgwired.web.errors import request_id_of
 
 API_PREFIX = "/api/v1/"
 CDN_PREFIX = "/cdn/"
+UPLOAD_PREFIX = "/upload/"
 # Names under /api/v1/images/ that are operations, not image ids.
 _IMAGE_OPERATIONS = frozenset(
     {"standard_upload", "upload_via_url", "token", "downloads", "bulk_delete"}
@@ -63,6 +64,8 @@ SERVER_ONLY = Endpoint(EndpointClass.SERVER_ONLY, "server_only")
 
 def classify(path: str, method: str) -> Endpoint:
     """The class of the endpoint ``method path`` (for a preflight: the method it asks about)."""
+    if path.startswith(UPLOAD_PREFIX):
+        return _upload_endpoint(path) if method == "PUT" else SERVER_ONLY
     if path.startswith(CDN_PREFIX):
         return Endpoint(EndpointClass.PUBLIC, "cdn") if method in ("GET", "HEAD") else SERVER_ONLY
     if path == "/api/v1/images/standard_upload":
@@ -74,6 +77,18 @@ def classify(path: str, method: str) -> Endpoint:
         if match and match.group(1) not in _IMAGE_OPERATIONS:
             return Endpoint(EndpointClass.CLIENT, "get_image")
     return SERVER_ONLY
+
+
+def _upload_endpoint(path: str) -> Endpoint:
+    """The upload URL names its environment, so even its preflight knows whose policy applies."""
+    parts = path[len(UPLOAD_PREFIX) :].split("/")
+    environment_id = None
+    if len(parts) == 2:
+        try:
+            environment_id = uuid.UUID(parts[0])
+        except ValueError:
+            environment_id = None
+    return Endpoint(EndpointClass.UPLOAD, "upload", environment_id)
 
 
 @dataclass(slots=True)
@@ -145,6 +160,20 @@ class CorsMiddleware:
                 _origin_text(origins) if origins else None,
                 self._parse_origin(origins) if origins else None,
             )
+            if endpoint.kind is EndpointClass.UPLOAD and context.origin_header is not None:
+                # The URL names the environment and carries no key: decide here, before the body.
+                decision = self.runtime.actual_for(endpoint.environment_id, context.origin)
+                context.decision = decision
+                if not decision.allowed:
+                    self.runtime.record_rejection(
+                        endpoint.environment_id,
+                        endpoint.name,
+                        context.origin_header,
+                        decision.reason,
+                    )
+                if not decision.allowed and not decision.reported:
+                    await _refuse_request(scope, send, context.origin_header)
+                    return
             scope.setdefault("state", {})["cors"] = context
             await self.app(scope, receive, self._client_send(send, context))
 
@@ -220,6 +249,22 @@ async def _refuse_preflight(
     headers = [
         (b"x-cors-error", reason.encode("latin-1")),
         (b"vary", vary),
+        (b"content-type", b"application/json"),
+    ]
+    await _respond(scope, send, 403, headers, body)
+
+
+async def _refuse_request(scope: Scope, send: Send, origin: str) -> None:
+    body = json.dumps(
+        {
+            "detail": f"The origin {origin[:256]!r} is not allowed to upload to this environment",
+            "error_type": "CorsOriginNotAllowedError",
+            "request_id": request_id_of(scope),
+        }
+    ).encode()
+    headers = [
+        (b"x-cors-error", b"origin_not_allowed"),
+        (b"vary", b"Origin"),
         (b"content-type", b"application/json"),
     ]
     await _respond(scope, send, 403, headers, body)

@@ -15,6 +15,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from imgwired import errors
+from imgwired.ingest.errors import FetchError
+from imgwired.storage.base import BlobNotFoundError, StorageError
 
 log = logging.getLogger("imgwired.web")
 
@@ -30,6 +32,12 @@ _STATUS: list[tuple[type[errors.ImgwiredError], int]] = [
     (errors.NotInitializedError, 503),
     (errors.CorsOriginNotAllowedError, 403),
     (errors.NotImplementedYetError, 501),
+    (errors.UploadUrlError, 403),
+    (errors.UploadRejectedError, 400),
+    (errors.TooManyPendingUploadsError, 429),
+    (FetchError, 400),
+    (BlobNotFoundError, 404),
+    (StorageError, 503),
 ]
 
 _HTTP_ERROR_TYPES = {

@@ -1,0 +1,1 @@
+"""Durable background work: a job table, claimed with leases, run in-process or by workers."""

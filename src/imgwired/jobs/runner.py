@@ -1,0 +1,83 @@
+"""Runs jobs: one handler per kind, in worker threads, until told to stop."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from imgwired.db.engine import Database
+from imgwired.jobs import queue
+
+log = logging.getLogger("imgwired.jobs")
+
+Handler = Callable[[dict[str, Any]], None]
+
+
+class JobRunner:
+    """Claims and runs jobs. ``run_pending`` drains the queue once; ``start`` keeps polling."""
+
+    def __init__(self, database: Database, *, poll_seconds: float, threads: int = 2) -> None:
+        self._db = database
+        self._poll = poll_seconds
+        self._threads_wanted = threads
+        self._handlers: dict[str, Handler] = {}
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def register(self, kind: str, handler: Handler) -> None:
+        self._handlers[kind] = handler
+
+    def notify(self) -> None:
+        """Wake the workers now rather than at their next poll (a job was just enqueued)."""
+        self._wake.set()
+
+    def run_one(self) -> bool:
+        """Claim and run one job; False when none was runnable."""
+        job = queue.claim(self._db)
+        if job is None:
+            return False
+        handler = self._handlers.get(job.kind)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for job kind {job.kind!r}")
+            handler(job.payload)
+        except Exception as exc:
+            log.exception("job %s (%s) failed on attempt %d", job.id, job.kind, job.attempts)
+            queue.fail(self._db, job, f"{type(exc).__name__}: {exc}")
+        else:
+            queue.complete(self._db, job.id)
+        return True
+
+    def run_pending(self) -> int:
+        """Run jobs until none is runnable now; returns how many ran."""
+        count = 0
+        while self.run_one():
+            count += 1
+        return count
+
+    def start(self) -> None:
+        for index in range(self._threads_wanted):
+            thread = threading.Thread(target=self._loop, name=f"imgwired-jobs-{index}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout: float = 30) -> None:
+        self._stop.set()
+        self._wake.set()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads.clear()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                ran = self.run_one()
+            except Exception:  # the database may be briefly unavailable; try again later
+                log.exception("claiming a job failed")
+                ran = False
+            if not ran:
+                self._wake.wait(self._poll)
+                self._wake.clear()

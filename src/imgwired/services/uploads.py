@@ -1,0 +1,200 @@
+"""Receiving an image's bytes at its signed upload URL: streamed, limited and hashed as they come.
+
+The upload is claimed atomically before the first byte is stored, so a second PUT to the same
+URL is refused; a failed upload releases the claim and leaves no blob behind, so the client can
+try again until the URL expires.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio
+from sqlalchemy import update
+
+from imgwired.db.base import utcnow
+from imgwired.db.engine import Database
+from imgwired.db.models import Image, ImageStatus
+from imgwired.errors import (
+    ImageNotFoundError,
+    UploadRejectedError,
+    UploadTooLargeError,
+    UploadUrlError,
+)
+from imgwired.imaging.sniff import sniff
+from imgwired.jobs import queue
+from imgwired.jobs.runner import JobRunner
+from imgwired.services.organization import OrganizationService
+from imgwired.services.signing import verify
+from imgwired.storage.base import BlobStore
+
+PROCESS_JOB = "process_image"
+# Bytes are gathered into pieces of this size before each hop to a worker thread.
+_PIECE = 1024 * 1024
+
+
+def original_key(environment_id: uuid.UUID, image_id: uuid.UUID) -> str:
+    return f"{environment_id}/{image_id}/original"
+
+
+class UploadService:
+    def __init__(
+        self,
+        database: Database,
+        blobs: BlobStore,
+        organization: OrganizationService,
+        jobs: JobRunner,
+    ) -> None:
+        self._db = database
+        self._blobs = blobs
+        self._organization = organization
+        self._jobs = jobs
+
+    async def receive(
+        self,
+        environment_id: uuid.UUID,
+        image_id: uuid.UUID,
+        *,
+        expires: int,
+        signature: str,
+        declared_length: int | None,
+        body: AsyncIterator[bytes],
+    ) -> Image:
+        """Store the bytes of a PENDING image and queue its processing."""
+        secret = await anyio.to_thread.run_sync(self._organization.signing_secret)
+        problem = verify(
+            secret, str(environment_id), str(image_id), expires=expires, signature=signature
+        )
+        if problem == "expired":
+            raise UploadUrlError("This upload URL has expired; create a new standard upload")
+        if problem:
+            raise UploadUrlError("This upload URL is not valid")
+        image = await anyio.to_thread.run_sync(self._claim, environment_id, image_id)
+        try:
+            _check_declared(image, declared_length)
+            key = original_key(environment_id, image_id)
+            size, digest = await self._store(image, key, body)
+        except BaseException:
+            await anyio.to_thread.run_sync(self._release, image.id)
+            raise
+        return await anyio.to_thread.run_sync(self._finish, image.id, key, size, digest)
+
+    def _claim(self, environment_id: uuid.UUID, image_id: uuid.UUID) -> Image:
+        now = utcnow()
+        with self._db.transaction() as session:
+            image = session.get(Image, image_id)
+            if image is None or image.environment_id != environment_id or image.deleted_at:
+                raise ImageNotFoundError(f"Image {image_id} was not found")
+            claimed = session.execute(
+                update(Image)
+                .where(
+                    Image.id == image_id,
+                    Image.status == ImageStatus.PENDING,
+                    Image.upload_started_at.is_(None),
+                )
+                .values(upload_started_at=now)
+            )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                raise UploadUrlError("This upload URL has already been used")
+            if image.upload_expires_at <= now:
+                raise UploadUrlError("This upload URL has expired; create a new standard upload")
+            return image
+
+    def _release(self, image_id: uuid.UUID) -> None:
+        with self._db.transaction() as session:
+            session.execute(
+                update(Image)
+                .where(Image.id == image_id, Image.status == ImageStatus.PENDING)
+                .values(upload_started_at=None)
+            )
+
+    async def _store(self, image: Image, key: str, body: AsyncIterator[bytes]) -> tuple[int, str]:
+        limit = _effective_limit(image)
+        digest = hashlib.sha256()
+        size = 0
+        piece = bytearray()
+        writer = await anyio.to_thread.run_sync(self._blobs.writer, key)
+        try:
+            async for chunk in body:
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large(image, limit)
+                digest.update(chunk)
+                piece += chunk
+                if len(piece) >= _PIECE:
+                    if size == len(piece):
+                        _check_type(image, bytes(piece[:64]))
+                    await anyio.to_thread.run_sync(writer.write, bytes(piece))
+                    piece.clear()
+            if piece:
+                if size == len(piece):
+                    _check_type(image, bytes(piece[:64]))
+                await anyio.to_thread.run_sync(writer.write, bytes(piece))
+            # Every rule is checked before the blob is published: a refused upload leaves nothing.
+            _check_complete(image, size, digest.hexdigest())
+            await anyio.to_thread.run_sync(writer.commit)
+        except BaseException:
+            await anyio.to_thread.run_sync(writer.abort)
+            raise
+        return size, digest.hexdigest()
+
+    def _finish(self, image_id: uuid.UUID, key: str, size: int, digest: str) -> Image:
+        with self._db.transaction() as session:
+            image = session.get(Image, image_id)
+            assert image is not None
+            image.status = ImageStatus.PROCESSING
+            image.uploaded_at = utcnow()
+            image.size_bytes = size
+            image.content_sha256 = digest
+            image.blob_key = key
+            queue.enqueue(session, PROCESS_JOB, image_id=str(image_id))
+        self._jobs.notify()
+        return image
+
+
+def _effective_limit(image: Image) -> int:
+    if image.declared_length is not None:
+        return min(image.declared_length, image.upload_limit_bytes)
+    return image.upload_limit_bytes
+
+
+def _too_large(image: Image, limit: int) -> Exception:
+    if image.declared_length is not None and limit == image.declared_length:
+        return UploadRejectedError(
+            f"The body is longer than the declared content_length of {image.declared_length} bytes"
+        )
+    return UploadTooLargeError(f"The upload is larger than this key's limit of {limit} bytes")
+
+
+def _check_declared(image: Image, declared_length: int | None) -> None:
+    """Refuse at once a Content-Length that cannot be right, before reading the body."""
+    if declared_length is None:
+        return
+    if declared_length > _effective_limit(image):
+        raise _too_large(image, _effective_limit(image))
+    if image.declared_length is not None and declared_length != image.declared_length:
+        raise UploadRejectedError(
+            f"Content-Length {declared_length} differs from the declared content_length "
+            f"{image.declared_length}"
+        )
+
+
+def _check_type(image: Image, head: bytes) -> None:
+    sniffed = sniff(head)
+    allowed: list[str] | Any = image.allowed_mime_types
+    if allowed and (sniffed is None or sniffed.value not in allowed):
+        found = sniffed.value if sniffed else "not an image"
+        raise UploadRejectedError(f"The file is {found}; this key allows only {allowed}")
+
+
+def _check_complete(image: Image, size: int, digest: str) -> None:
+    if image.declared_length is not None and size != image.declared_length:
+        raise UploadRejectedError(
+            f"The body has {size} bytes, fewer than the declared content_length "
+            f"of {image.declared_length}"
+        )
+    if image.hash_sha256 and image.hash_sha256.lower() != digest:
+        raise UploadRejectedError("The body's SHA-256 does not match the declared hash_sha256")

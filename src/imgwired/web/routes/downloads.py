@@ -1,0 +1,51 @@
+"""``GET /downloads/{environment_id}/{id}.zip`` (ours): where a ``download_url`` points.
+
+The signature in the query is the credential, so the link works in a browser or with curl.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.concurrency import iterate_in_threadpool, run_in_threadpool
+from fastapi.responses import StreamingResponse
+
+from imgwired.errors import DownloadNotFoundError
+from imgwired.web.deps import ServicesDep
+
+router = APIRouter(prefix="/downloads", tags=["Downloads"])
+
+
+@router.get(
+    "/{environment_id}/{file_name}",
+    operation_id="Downloads_get",
+    summary="Download a bulk download's zip from its signed URL (imgwired)",
+    response_class=StreamingResponse,
+)
+async def get_zip(
+    environment_id: uuid.UUID,
+    file_name: str,
+    services: ServicesDep,
+    expires: Annotated[int, Query()],
+    signature: Annotated[str, Query(max_length=128)],
+) -> StreamingResponse:
+    stem, _, suffix = file_name.rpartition(".")
+    try:
+        download_id = uuid.UUID(stem)
+    except ValueError:
+        raise DownloadNotFoundError(f"No download is called {file_name[:64]!r}") from None
+    if suffix != "zip":
+        raise DownloadNotFoundError(f"No download is called {file_name[:64]!r}")
+    job, chunks = await run_in_threadpool(
+        services.downloads.open_signed, environment_id, download_id, expires, signature
+    )
+    headers = {
+        "Content-Disposition": f'attachment; filename="images-{job.id}.zip"',
+        "Content-Length": str(job.size_bytes or 0),
+        "Cache-Control": "private, no-store",
+    }
+    return StreamingResponse(
+        iterate_in_threadpool(chunks), media_type="application/zip", headers=headers
+    )

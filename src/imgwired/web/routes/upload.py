@@ -1,0 +1,52 @@
+"""``PUT /upload/{environment_id}/{image_id}`` (ours): where an ``upload_url`` points.
+
+The signature in the query is the credential: no API key is sent, so a browser can PUT the file
+straight from a page (the CORS layer applies the image's environment's policy).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+
+from imgwired.web.deps import ServicesDep
+from imgwired.web.schemas.images import ImageSchema
+
+router = APIRouter(prefix="/upload", tags=["Uploads"])
+
+
+@router.put(
+    "/{environment_id}/{image_id}",
+    operation_id="Uploads_put",
+    summary="Upload an image's bytes to its signed upload URL (imgwired)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        }
+    },
+)
+async def put_upload(
+    environment_id: uuid.UUID,
+    image_id: uuid.UUID,
+    request: Request,
+    services: ServicesDep,
+    expires: Annotated[int, Query()],
+    signature: Annotated[str, Query(max_length=128)],
+    content_length: Annotated[int | None, Header(ge=0)] = None,
+) -> ImageSchema:
+    image = await services.uploads.receive(
+        environment_id,
+        image_id,
+        expires=expires,
+        signature=signature,
+        declared_length=content_length,
+        body=request.stream(),
+    )
+    cdn_url = await run_in_threadpool(services.images.cdn_url, image)
+    return ImageSchema.of(image, cdn_url)

@@ -1,0 +1,150 @@
+"""``POST /images/upload_via_url``: fetched server-side, never from inside the network."""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from imgwired.config import Settings
+from imgwired.web.app import create_app
+from tests.conftest import Tenant
+from tests.images.helpers import jpeg, run_jobs
+
+URL_UPLOAD = "/api/v1/images/upload_via_url"
+PHOTO = jpeg(90, 60)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.server.hits += 1  # type: ignore[attr-defined]
+        if self.path.startswith("/redirect"):
+            self.send_response(302)
+            self.send_header("Location", self.path.partition("to=")[2])
+            self.end_headers()
+            return
+        if self.path == "/missing":
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "image/jpeg")
+        self.send_header("Content-Length", str(len(PHOTO)))
+        self.end_headers()
+        self.wfile.write(PHOTO)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def origin_server() -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.hits = 0  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture
+def dev_app(settings: Settings) -> FastAPI:
+    """An app that may fetch from loopback, as a developer would configure it locally."""
+    return create_app(settings.model_copy(update={"fetch_allowed_networks": ["127.0.0.1/32"]}))
+
+
+def test_an_image_is_fetched_processed_and_ready(
+    dev_app: FastAPI, origin_server: ThreadingHTTPServer
+) -> None:
+    with TestClient(dev_app) as client:
+        installed = dev_app.state.services.organization.initialize(environment_name="production")
+        headers = {"Authorization": f"Bearer {installed.server_key.secret}"}
+        url = f"http://127.0.0.1:{origin_server.server_port}/photos/cat%20one.jpg"
+        response = client.post(URL_UPLOAD, json={"url": url, "purpose": "feed"}, headers=headers)
+        assert response.status_code == 200, response.text
+        image = response.json()
+        assert image["status"] == "PENDING"
+        assert image["original_filename"] == "cat one.jpg"
+        assert image["can_upload"] is False
+        run_jobs(dev_app)
+        ready = client.get(f"/api/v1/images/{image['id']}", headers=headers).json()
+        assert ready["status"] == "READY"
+        assert (ready["width"], ready["height"]) == (90, 60)
+        assert ready["size_bytes"] == len(PHOTO)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/a.jpg",
+        "http://localhost/a.jpg",
+        "http://10.1.2.3/a.jpg",
+        "http://172.16.0.1/a.jpg",
+        "http://192.168.1.1/a.jpg",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://100.64.0.1/a.jpg",
+        "http://[::1]/a.jpg",
+        "http://[fc00::1]/a.jpg",
+        "http://[::ffff:127.0.0.1]/a.jpg",
+        "http://2130706433/a.jpg",
+        "http://0177.0.0.1/a.jpg",
+        "http://0x7f.1/a.jpg",
+        "file:///etc/passwd",
+        "ftp://example.com/a.jpg",
+        "gopher://example.com/a",
+        "http://user:pw@example.com/a.jpg",
+    ],
+)
+def test_internal_and_non_http_urls_are_refused(
+    client: TestClient, tenant: Tenant, url: str
+) -> None:
+    response = client.post(URL_UPLOAD, json={"url": url}, headers=tenant.server)
+    assert response.status_code == 400, response.text
+    assert response.json()["error_type"] in ("ForbiddenAddressError", "InvalidFetchUrlError")
+    assert client.get("/api/v1/images/", headers=tenant.server).json() == []
+
+
+def test_a_name_that_resolves_inside_is_refused(
+    app: FastAPI, client: TestClient, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def resolver(host: str, port: int) -> list[ipaddress.IPv4Address]:
+        return [ipaddress.IPv4Address("10.0.0.8")]
+
+    monkeypatch.setattr(app.state.services.ingestion, "_resolver", resolver)
+    response = client.post(
+        URL_UPLOAD, json={"url": "http://images.example.com/a.jpg"}, headers=tenant.server
+    )
+    assert response.status_code == 400
+    assert "forbidden address" in response.json()["detail"]
+    assert "10.0.0.8" not in response.json()["detail"]
+
+
+def test_a_redirect_inside_is_refused(dev_app: FastAPI, origin_server: ThreadingHTTPServer) -> None:
+    with TestClient(dev_app) as client:
+        installed = dev_app.state.services.organization.initialize(environment_name="production")
+        headers = {"Authorization": f"Bearer {installed.server_key.secret}"}
+        url = f"http://127.0.0.1:{origin_server.server_port}/redirect?to=http://10.0.0.7/a.jpg"
+        image = client.post(URL_UPLOAD, json={"url": url}, headers=headers).json()
+        run_jobs(dev_app)
+        done = client.get(f"/api/v1/images/{image['id']}", headers=headers).json()
+        assert done["status"] == "QUARANTINE"
+        assert origin_server.hits == 1  # type: ignore[attr-defined]
+
+
+def test_a_failed_fetch_is_quarantined(
+    dev_app: FastAPI, origin_server: ThreadingHTTPServer
+) -> None:
+    with TestClient(dev_app) as client:
+        installed = dev_app.state.services.organization.initialize(environment_name="production")
+        headers = {"Authorization": f"Bearer {installed.server_key.secret}"}
+        url = f"http://127.0.0.1:{origin_server.server_port}/missing"
+        image = client.post(URL_UPLOAD, json={"url": url}, headers=headers).json()
+        run_jobs(dev_app)
+        done = client.get(f"/api/v1/images/{image['id']}", headers=headers).json()
+        assert done["status"] == "QUARANTINE"
