@@ -55,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     init.set_defaults(handler=_init)
 
     commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=_migrate)
+    worker = commands.add_parser("worker", help="run background jobs in this process")
+    worker.add_argument("--threads", type=int, default=2, help="jobs run at once (default 2)")
+    worker.set_defaults(handler=_worker)
 
     env = commands.add_parser("env", help="manage environments").add_subparsers(
         required=True, metavar="ACTION"

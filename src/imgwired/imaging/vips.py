@@ -80,6 +80,9 @@ def configure_libvips() -> None:
         for loader in LOADERS.values():
             if loader.trusted and vips.type_from_name(loader.class_name) != 0:
                 vips.operation_block_set(loader.class_name, False)
+        # Each upload is probed once from a file that is deleted right after: caching open
+        # files would only keep deleted temp files' disk space in use.
+        vips.cache_set_max_files(0)
         _configured = True
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
+from anyio.streams.memory import MemoryObjectReceiveStream
 from sqlalchemy import update
 
 from imgwired.db.base import utcnow
@@ -32,8 +34,10 @@ from imgwired.services.signing import verify
 from imgwired.storage.base import BlobStore
 
 PROCESS_JOB = "process_image"
-# Bytes are gathered into pieces of this size before each hop to a worker thread.
+# Bytes are gathered into pieces of this size before each hop to a worker thread, and at most
+# this many pieces wait to be written.
 _PIECE = 1024 * 1024
+_QUEUED = 4
 
 
 def original_key(environment_id: uuid.UUID, image_id: uuid.UUID) -> str:
@@ -112,27 +116,51 @@ class UploadService:
             )
 
     async def _store(self, image: Image, key: str, body: AsyncIterator[bytes]) -> tuple[int, str]:
+        """Stream ``body`` into the blob store; returns (size, sha256 hex).
+
+        The event loop only gathers 1 MiB pieces. Two worker threads take them in order, one
+        hashing and one writing (both release the GIL), while the next piece arrives; at most
+        ``_QUEUED`` pieces wait for each, so memory stays constant whatever the size.
+        """
         limit = _effective_limit(image)
         digest = hashlib.sha256()
-        size = 0
-        piece = bytearray()
         writer = await anyio.to_thread.run_sync(self._blobs.writer, key)
+        to_hash, hash_queue = anyio.create_memory_object_stream[bytes](_QUEUED)
+        to_write, write_queue = anyio.create_memory_object_stream[bytes](_QUEUED)
+
+        async def drain(
+            queue: MemoryObjectReceiveStream[bytes], work: Callable[[bytes], object]
+        ) -> None:
+            async with queue:
+                async for piece in queue:
+                    await anyio.to_thread.run_sync(work, piece)
+
+        size = 0
         try:
-            async for chunk in body:
-                size += len(chunk)
-                if size > limit:
-                    raise _too_large(image, limit)
-                digest.update(chunk)
-                piece += chunk
-                if len(piece) >= _PIECE:
-                    if size == len(piece):
-                        _check_type(image, bytes(piece[:64]))
-                    await anyio.to_thread.run_sync(writer.write, bytes(piece))
-                    piece.clear()
-            if piece:
-                if size == len(piece):
-                    _check_type(image, bytes(piece[:64]))
-                await anyio.to_thread.run_sync(writer.write, bytes(piece))
+            async with _unwrapped(), anyio.create_task_group() as pipeline:
+                pipeline.start_soon(drain, hash_queue, digest.update)
+                pipeline.start_soon(drain, write_queue, writer.write)
+                async with to_hash, to_write:
+                    parts: list[bytes] = []
+                    gathered = 0
+                    async for chunk in body:
+                        if size == 0 and chunk:
+                            _check_type(image, chunk[:64])
+                        size += len(chunk)
+                        if size > limit:
+                            raise _too_large(image, limit)
+                        parts.append(chunk)
+                        gathered += len(chunk)
+                        if gathered >= _PIECE:
+                            # One copy joins the chunks; both threads then share the piece.
+                            piece = b"".join(parts)
+                            await to_hash.send(piece)
+                            await to_write.send(piece)
+                            parts, gathered = [], 0
+                    if parts:
+                        piece = b"".join(parts)
+                        await to_hash.send(piece)
+                        await to_write.send(piece)
             # Every rule is checked before the blob is published: a refused upload leaves nothing.
             _check_complete(image, size, digest.hexdigest())
             await anyio.to_thread.run_sync(writer.commit)
@@ -153,6 +181,26 @@ class UploadService:
             queue.enqueue(session, PROCESS_JOB, image_id=str(image_id))
         self._jobs.notify()
         return image
+
+
+@asynccontextmanager
+async def _unwrapped() -> AsyncIterator[None]:
+    """Re-raise the one error of a failed task group as itself, so callers see a domain error."""
+    try:
+        yield
+    except BaseExceptionGroup as group:
+        leaves = list(_leaves(group))
+        if len(leaves) == 1:
+            raise leaves[0] from None
+        raise
+
+
+def _leaves(group: BaseExceptionGroup[BaseException]) -> Iterator[BaseException]:
+    for exc in group.exceptions:
+        if isinstance(exc, BaseExceptionGroup):
+            yield from _leaves(exc)
+        else:
+            yield exc
 
 
 def _effective_limit(image: Image) -> int:
