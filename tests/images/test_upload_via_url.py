@@ -59,24 +59,40 @@ def dev_app(settings: Settings) -> FastAPI:
     return create_app(settings.model_copy(update={"fetch_allowed_networks": ["127.0.0.1/32"]}))
 
 
-def test_an_image_is_fetched_processed_and_ready(
-    dev_app: FastAPI, origin_server: ThreadingHTTPServer
-) -> None:
+@pytest.fixture
+def dev(dev_app: FastAPI) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    """A client of ``dev_app`` after ``init``, and its server key's headers."""
     with TestClient(dev_app) as client:
         installed = dev_app.state.services.organization.initialize(environment_name="production")
-        headers = {"Authorization": f"Bearer {installed.server_key.secret}"}
-        url = f"http://127.0.0.1:{origin_server.server_port}/photos/cat%20one.jpg"
-        response = client.post(URL_UPLOAD, json={"url": url, "purpose": "feed"}, headers=headers)
-        assert response.status_code == 200, response.text
-        image = response.json()
-        assert image["status"] == "PENDING"
-        assert image["original_filename"] == "cat one.jpg"
-        assert image["can_upload"] is False
-        run_jobs(dev_app)
-        ready = client.get(f"/api/v1/images/{image['id']}", headers=headers).json()
-        assert ready["status"] == "READY"
-        assert (ready["width"], ready["height"]) == (90, 60)
-        assert ready["size_bytes"] == len(PHOTO)
+        yield client, {"Authorization": f"Bearer {installed.server_key.secret}"}
+
+
+def fetched(
+    dev_app: FastAPI, client: TestClient, headers: dict[str, str], url: str
+) -> dict[str, object]:
+    """The image made from ``url`` once its fetch job has run."""
+    image = client.post(URL_UPLOAD, json={"url": url}, headers=headers).json()
+    run_jobs(dev_app)
+    done: dict[str, object] = client.get(f"/api/v1/images/{image['id']}", headers=headers).json()
+    return done
+
+
+def test_an_image_is_fetched_processed_and_ready(
+    dev_app: FastAPI, dev: tuple[TestClient, dict[str, str]], origin_server: ThreadingHTTPServer
+) -> None:
+    client, headers = dev
+    url = f"http://127.0.0.1:{origin_server.server_port}/photos/cat%20one.jpg"
+    response = client.post(URL_UPLOAD, json={"url": url, "purpose": "feed"}, headers=headers)
+    assert response.status_code == 200, response.text
+    image = response.json()
+    assert image["status"] == "PENDING"
+    assert image["original_filename"] == "cat one.jpg"
+    assert image["can_upload"] is False
+    run_jobs(dev_app)
+    ready = client.get(f"/api/v1/images/{image['id']}", headers=headers).json()
+    assert ready["status"] == "READY"
+    assert (ready["width"], ready["height"]) == (90, 60)
+    assert ready["size_bytes"] == len(PHOTO)
 
 
 @pytest.mark.parametrize(
@@ -125,26 +141,16 @@ def test_a_name_that_resolves_inside_is_refused(
     assert "10.0.0.8" not in response.json()["detail"]
 
 
-def test_a_redirect_inside_is_refused(dev_app: FastAPI, origin_server: ThreadingHTTPServer) -> None:
-    with TestClient(dev_app) as client:
-        installed = dev_app.state.services.organization.initialize(environment_name="production")
-        headers = {"Authorization": f"Bearer {installed.server_key.secret}"}
-        url = f"http://127.0.0.1:{origin_server.server_port}/redirect?to=http://10.0.0.7/a.jpg"
-        image = client.post(URL_UPLOAD, json={"url": url}, headers=headers).json()
-        run_jobs(dev_app)
-        done = client.get(f"/api/v1/images/{image['id']}", headers=headers).json()
-        assert done["status"] == "QUARANTINE"
-        assert origin_server.hits == 1  # type: ignore[attr-defined]
+def test_a_redirect_inside_is_refused(
+    dev_app: FastAPI, dev: tuple[TestClient, dict[str, str]], origin_server: ThreadingHTTPServer
+) -> None:
+    url = f"http://127.0.0.1:{origin_server.server_port}/redirect?to=http://10.0.0.7/a.jpg"
+    assert fetched(dev_app, *dev, url)["status"] == "QUARANTINE"
+    assert origin_server.hits == 1  # type: ignore[attr-defined]
 
 
 def test_a_failed_fetch_is_quarantined(
-    dev_app: FastAPI, origin_server: ThreadingHTTPServer
+    dev_app: FastAPI, dev: tuple[TestClient, dict[str, str]], origin_server: ThreadingHTTPServer
 ) -> None:
-    with TestClient(dev_app) as client:
-        installed = dev_app.state.services.organization.initialize(environment_name="production")
-        headers = {"Authorization": f"Bearer {installed.server_key.secret}"}
-        url = f"http://127.0.0.1:{origin_server.server_port}/missing"
-        image = client.post(URL_UPLOAD, json={"url": url}, headers=headers).json()
-        run_jobs(dev_app)
-        done = client.get(f"/api/v1/images/{image['id']}", headers=headers).json()
-        assert done["status"] == "QUARANTINE"
+    url = f"http://127.0.0.1:{origin_server.server_port}/missing"
+    assert fetched(dev_app, *dev, url)["status"] == "QUARANTINE"

@@ -169,6 +169,8 @@ class CorsRejection(Base):
 
 
 class ImageStatus(enum.StrEnum):
+    """Represents the processing state for an image."""
+
     PENDING = "PENDING"
     PROCESSING = "PROCESSING"
     READY = "READY"
@@ -277,7 +279,9 @@ class Job(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
-class DownloadStatus(enum.StrEnum):
+class ImageDownloadStatus(enum.StrEnum):
+    """Represents the download state for a bulk image download job."""
+
     PENDING = "PENDING"
     PROCESSING = "PROCESSING"
     READY = "READY"
@@ -294,9 +298,9 @@ class ImageDownloadJob(TimestampedMixin, Base):
         ForeignKey("environments.id", ondelete="CASCADE"), index=True
     )
     image_ids: Mapped[list[str]] = mapped_column(JSON)
-    status: Mapped[DownloadStatus] = mapped_column(
-        Enum(DownloadStatus, name="download_status", native_enum=False, length=16),
-        default=DownloadStatus.PENDING,
+    status: Mapped[ImageDownloadStatus] = mapped_column(
+        Enum(ImageDownloadStatus, name="download_status", native_enum=False, length=16),
+        default=ImageDownloadStatus.PENDING,
     )
     blob_key: Mapped[str | None] = mapped_column(String(512), default=None)
     size_bytes: Mapped[int | None] = mapped_column(BigInteger, default=None)

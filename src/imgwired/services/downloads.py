@@ -18,7 +18,7 @@ from sqlalchemy import select
 from imgwired.config import Settings
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
-from imgwired.db.models import DownloadStatus, Image, ImageDownloadJob, ImageStatus
+from imgwired.db.models import Image, ImageDownloadJob, ImageDownloadStatus, ImageStatus
 from imgwired.errors import DownloadNotFoundError, ImageNotFoundError, UploadUrlError
 from imgwired.jobs import queue
 from imgwired.jobs.runner import JobRunner
@@ -79,7 +79,7 @@ class DownloadService:
             return job
 
     def download_url(self, job: ImageDownloadJob) -> str | None:
-        if job.status is not DownloadStatus.READY or job.expires_at is None:
+        if job.status is not ImageDownloadStatus.READY or job.expires_at is None:
             return None
         expires = int(job.expires_at.timestamp())
         secret = self._organization.signing_secret()
@@ -106,7 +106,7 @@ class DownloadService:
         if problem:
             raise UploadUrlError(f"This download URL is {problem}")
         job = self.get(environment_id, download_id)
-        if job.status is not DownloadStatus.READY or job.blob_key is None:
+        if job.status is not ImageDownloadStatus.READY or job.blob_key is None:
             raise DownloadNotFoundError("This download is not ready")
         return job, iter(self._blobs.read_chunks(job.blob_key))
 
@@ -115,9 +115,9 @@ class DownloadService:
         download_id = uuid.UUID(payload["download_id"])
         with self._db.transaction() as session:
             job = session.get(ImageDownloadJob, download_id)
-            if job is None or job.status in (DownloadStatus.READY, DownloadStatus.FAILED):
+            if job is None or job.status in (ImageDownloadStatus.READY, ImageDownloadStatus.FAILED):
                 return
-            job.status = DownloadStatus.PROCESSING
+            job.status = ImageDownloadStatus.PROCESSING
             ids = [uuid.UUID(i) for i in job.image_ids]
             environment_id = job.environment_id
             images = list(
@@ -141,7 +141,7 @@ class DownloadService:
         with self._db.transaction() as session:
             job = session.get(ImageDownloadJob, download_id)
             assert job is not None
-            job.status = DownloadStatus.READY
+            job.status = ImageDownloadStatus.READY
             job.blob_key = key
             job.size_bytes = size
             job.expires_at = utcnow() + DOWNLOAD_TTL

@@ -18,7 +18,6 @@ from imgwired.web.schemas.images import (
     BulkDeleteImagesSchema,
     ImageDownloadJobCreateSchema,
     ImageDownloadJobSchema,
-    ImageDownloadStatus,
     ImageSchema,
     StandardUploadCreateSchema,
     StandardUploadResponseSchema,
@@ -146,7 +145,7 @@ def _download_schema(services: Services, job: ImageDownloadJob) -> ImageDownload
     return ImageDownloadJobSchema(
         id=job.id,
         environment_id=job.environment_id,
-        status=ImageDownloadStatus(job.status.value),
+        status=job.status,
         image_ids=[uuid.UUID(i) for i in job.image_ids],
         download_url=services.downloads.download_url(job),
         created_at=job.created_at,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import datetime
 from typing import Annotated, Any
@@ -10,21 +9,12 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from imgwired.db.base import utcnow
-from imgwired.db.models import Image
+from imgwired.db.models import Image, ImageDownloadStatus, ImageStatus
 from imgwired.media_types import SupportedMimeType
 from imgwired.web.schemas.base import RequestSchema, ResponseSchema
 
 MetadataValue = str | int | float | bool
 ShortText = Annotated[str, Field(min_length=1, max_length=255)]
-
-
-class ImageStatus(enum.StrEnum):
-    """Represents the processing state for an image."""
-
-    PENDING = "PENDING"
-    PROCESSING = "PROCESSING"
-    READY = "READY"
-    QUARANTINE = "QUARANTINE"
 
 
 class StandardUploadCreateSchema(RequestSchema):
@@ -122,15 +112,6 @@ class UploadViaUrlCreateSchema(RequestSchema):
     idempotency_key: ShortText | None = Field(default=None, title="Idempotency Key")
     mime_type: SupportedMimeType | None = None
     purpose: ShortText | None = Field(default=None, title="Purpose")
-
-
-class ImageDownloadStatus(enum.StrEnum):
-    """Represents the download state for a bulk image download job."""
-
-    PENDING = "PENDING"
-    PROCESSING = "PROCESSING"
-    READY = "READY"
-    FAILED = "FAILED"
 
 
 class ImageDownloadJobCreateSchema(RequestSchema):
