@@ -23,7 +23,13 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+def server(served: tuple[str, str, subprocess.Popen[str]]) -> tuple[str, str]:
+    base, output, _ = served
+    return base, output
+
+
+@pytest.fixture
+def served(database_url: str, tmp_path: Path) -> Iterator[tuple[str, str, subprocess.Popen[str]]]:
     port = free_port()
     env = {
         **os.environ,
@@ -42,7 +48,7 @@ def server(database_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
     base = f"http://127.0.0.1:{port}"
     output = _wait_until_serving(process, base)
     try:
-        yield base, output
+        yield base, output, process
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -95,3 +101,18 @@ def test_huge_headers_are_refused_by_the_server_not_a_crash(server: tuple[str, s
     response = httpx.get(f"{base}/health", headers={"X-Padding": "p" * 400_000})
     assert 400 <= response.status_code < 500
     assert httpx.get(f"{base}/health").status_code == 200
+
+
+def test_the_access_log_never_shows_secrets(served: tuple[str, str, subprocess.Popen[str]]) -> None:
+    base, _, process = served
+    secret = "ut_" + "S" * 43
+    response = httpx.post(
+        f"{base}/api/v1/images/standard_upload?upload_token={secret}", json={"file_name": "a"}
+    )
+    assert response.status_code == 401
+    process.terminate()
+    process.wait(timeout=10)
+    assert process.stdout is not None
+    log = process.stdout.read()
+    assert "standard_upload?upload_token=[redacted]" in log
+    assert secret not in log

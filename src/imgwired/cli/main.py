@@ -106,6 +106,7 @@ def _open_services(settings: Settings) -> Iterator[Services]:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from imgwired.web.access_log import uvicorn_log_config
     from imgwired.web.app import create_app
 
     overrides: dict[str, Any] = {}
@@ -130,6 +131,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         host=settings.host,
         port=settings.port,
         log_level="info",
+        log_config=uvicorn_log_config(),
         # Oversized headers get our JSON 431 rather than the server's bare 400.
         h11_max_incomplete_event_size=settings.max_total_header_bytes * 2,
     )
