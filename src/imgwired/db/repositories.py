@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -71,6 +72,6 @@ def find_api_key_by_hash(session: Session, secret_hash: str) -> ApiKey | None:
     return session.scalars(select(ApiKey).where(ApiKey.secret_hash == secret_hash)).first()
 
 
-def revoke_environment_keys(session: Session, environment_id: uuid.UUID, when: Any) -> None:
+def revoke_environment_keys(session: Session, environment_id: uuid.UUID, when: datetime) -> None:
     for key in session.scalars(live_api_keys(environment_id)):
         key.revoked_at = when

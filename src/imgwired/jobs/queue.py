@@ -86,11 +86,3 @@ def fail(database: Database, job: ClaimedJob, error: str) -> None:
     }
     with database.transaction() as session:
         session.execute(update(Job).where(Job.id == job.id).values(**values))
-
-
-def pending_count(database: Database) -> int:
-    with database.reading() as session:
-        rows = session.scalars(
-            select(Job.id).where(Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
-        )
-        return len(list(rows))

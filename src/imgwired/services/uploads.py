@@ -11,7 +11,6 @@ import hashlib
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream
@@ -232,7 +231,7 @@ def _check_declared(image: Image, declared_length: int | None) -> None:
 
 def _check_type(image: Image, head: bytes) -> None:
     sniffed = sniff(head)
-    allowed: list[str] | Any = image.allowed_mime_types
+    allowed = image.allowed_mime_types
     if allowed and (sniffed is None or sniffed.value not in allowed):
         found = sniffed.value if sniffed else "not an image"
         raise UploadRejectedError(f"The file is {found}; this key allows only {allowed}")
