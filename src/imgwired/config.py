@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from imgwired.custom_domains.nameservers import parse_nameserver
 
 
 class Settings(BaseSettings):
@@ -40,6 +43,22 @@ class Settings(BaseSettings):
     cdn_base_url: str | None = Field(
         default=None, description="Base of cdn_url; defaults to <public url>/cdn on this server."
     )
+    transform_threads: int = Field(
+        default=2, ge=1, le=64, description="Renders of derived images that may run at once."
+    )
+    transform_queue_limit: int = Field(
+        default=64, ge=0, description="Renders that may wait for a thread; beyond it, 503."
+    )
+    max_variants_per_image: int = Field(
+        default=200,
+        ge=1,
+        description="Derived images cached per image; beyond it the oldest is evicted.",
+    )
+    delivery_memory_cache_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=0,
+        description="Memory for the most requested deliveries (each up to 1 MiB); 0 turns it off.",
+    )
     upload_url_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
     upload_token_ttl_seconds: int = Field(default=15 * 60, ge=10, le=24 * 3600)
     max_pixels: int = Field(default=250_000_000, ge=1)
@@ -52,11 +71,35 @@ class Settings(BaseSettings):
     job_poll_seconds: float = Field(default=0.5, gt=0, le=60)
     cors_max_origins_per_environment: int = Field(default=100, ge=1, le=100_000)
     cors_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    custom_domain_cname_target: str | None = Field(
+        default=None,
+        description="Where custom domains point their CNAME; defaults to the CDN base's host.",
+    )
+    custom_domain_dcv_target: str | None = Field(
+        default=None,
+        description="Zone that answers ACME DNS-01 challenges; defaults to dcv.<cname target>.",
+    )
+    custom_domain_dns_servers: list[str] = Field(
+        default_factory=list,
+        description="DNS servers (ip or ip:port) for test_connection; empty: the system resolver.",
+    )
+    custom_domain_dns_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
+    custom_domain_scheme: Literal["http", "https"] = Field(
+        default="https", description="The scheme of cdn_url on a connected custom domain."
+    )
+    custom_domain_poll_seconds: float = Field(default=1.0, gt=0, le=60)
 
     @field_validator("public_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value
+
+    @field_validator("custom_domain_dns_servers")
+    @classmethod
+    def _check_dns_servers(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            parse_nameserver(entry)  # raises ValueError naming the bad entry
+        return value
 
     @property
     def resolved_database_url(self) -> str:

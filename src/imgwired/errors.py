@@ -4,14 +4,17 @@ The hierarchy::
 
     ImgwiredError
     ├── InvalidInputError            the request is well-formed but its content is refused
+    │   └── InvalidHostnameError     a custom-domain hostname that is not a usable subdomain
     ├── NotFoundError                no such thing in the caller's environment
     │   ├── EnvironmentNotFoundError
     │   ├── ApiKeyNotFoundError
     │   ├── CorsOriginNotFoundError
     │   ├── ImageNotFoundError
-    │   └── DownloadNotFoundError
+    │   ├── DownloadNotFoundError
+    │   └── CustomDomainNotFoundError
     ├── ConflictError                the change collides with existing state
-    │   └── DefaultEnvironmentError
+    │   ├── DefaultEnvironmentError
+    │   └── CustomDomainConflictError
     ├── AuthenticationError          the caller could not be identified or used the wrong key
     │   ├── MissingCredentialsError
     │   ├── InvalidApiKeyError
@@ -160,3 +163,30 @@ class UploadTooLargeError(PayloadTooLargeError):
 
 class TooManyPendingUploadsError(ImgwiredError):
     pass
+
+
+class InvalidTransformationError(ImgwiredError):
+    """A CDN transformation parameter that is unknown, repeated, malformed or out of range."""
+
+
+class TransformationTooLargeError(ImgwiredError):
+    """A transformation whose output, or whose source, is over the pixel limits."""
+
+
+class ServiceBusyError(ImgwiredError):
+    """More work is waiting than the server takes on; the client should retry shortly."""
+
+
+class CustomDomainNotFoundError(NotFoundError):
+    """The environment has no custom domain (or, for ``/tls/ask``, none that is connected)."""
+
+
+class CustomDomainConflictError(ConflictError):
+    """The hostname belongs to another environment, or this environment already has one."""
+
+
+class InvalidHostnameError(InvalidInputError):
+    """A custom-domain hostname was refused; ``detail`` tells the user why."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, loc=("body", "hostname"))

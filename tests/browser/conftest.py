@@ -24,6 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,6 +129,17 @@ class _ServerThread:
         self.server.should_exit = True
         self.thread.join(DEADLINE_SECONDS)
         assert not self.thread.is_alive(), "imgwired did not stop"
+
+
+@contextmanager
+def serving(app: FastAPI, sock: socket.socket) -> Iterator[None]:
+    """Serve ``app`` (lifespan on) on the already bound ``sock`` until the block ends."""
+    server = _ServerThread(app, sock)
+    server.start()
+    try:
+        yield
+    finally:
+        server.stop()
 
 
 @pytest.fixture
@@ -285,6 +297,10 @@ class NetworkLog:
     def exchanges(self, method: str, url: str) -> list[Exchange]:
         """Every request seen so far for ``method url``, oldest first."""
         return [e for e in self._exchanges.values() if e.method == method and e.url == url]
+
+    def starting_with(self, method: str, url: str) -> list[Exchange]:
+        """Every ``method`` request seen so far whose URL starts with ``url`` (any query)."""
+        return [e for e in self._exchanges.values() if e.method == method and e.url.startswith(url)]
 
     def wait_for(self, what: str, found: Callable[[], Exchange | None]) -> Exchange:
         """``found()`` as soon as it returns an exchange; the events arrive while we wait."""

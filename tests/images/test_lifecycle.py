@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from imgwired.db.models import Job, JobStatus
+from imgwired.db.base import utcnow
+from imgwired.db.models import Image, Job, JobStatus
 from imgwired.jobs import queue
 from imgwired.jobs.runner import JobRunner
 from imgwired.services.container import register_handlers
@@ -91,3 +93,55 @@ def test_a_job_left_running_by_a_dead_worker_is_resumed(
     with services.database.reading() as session:
         job = session.get(Job, claimed.id)
         assert job is not None and job.status is JobStatus.DONE and job.attempts == 2
+
+
+def test_abandoned_uploads_are_swept(app: FastAPI, client: TestClient, tenant: Tenant) -> None:
+    services = app.state.services
+    now = utcnow()
+    never_started = create(client, tenant.server)["image"]["id"]
+    stalled = create(client, tenant.server)["image"]["id"]
+    still_uploading = create(client, tenant.server)["image"]["id"]
+    fresh = create(client, tenant.server)["image"]["id"]
+    finished = upload(app, client, tenant.server, png())["id"]
+    shape = {
+        # The URL expired and no upload began: nothing can arrive any more.
+        never_started: {"upload_expires_at": now - timedelta(seconds=1)},
+        # An upload began but its server stopped: abandoned an hour after the URL expired.
+        stalled: {"upload_expires_at": now - timedelta(hours=2), "upload_started_at": now},
+        # An upload that began in time may still be running past the expiry.
+        still_uploading: {
+            "upload_expires_at": now - timedelta(minutes=5),
+            "upload_started_at": now,
+        },
+        finished: {"upload_expires_at": now - timedelta(hours=2)},
+    }
+    with services.database.transaction() as session:
+        for image_id, values in shape.items():
+            session.execute(update(Image).where(Image.id == uuid.UUID(image_id)).values(**values))
+
+    assert services.images.sweep_abandoned_uploads() == 2
+    assert services.images.sweep_abandoned_uploads() == 0
+    for image_id in (never_started, stalled):
+        response = client.get(f"{IMAGES}{image_id}", headers=tenant.server)
+        assert response.status_code == 404
+    listed = {i["id"] for i in client.get(IMAGES, headers=tenant.server).json()}
+    assert listed == {still_uploading, fresh, finished}
+    # Each swept image had a purge queued, like any deleted image.
+    assert run_jobs(app) == 2
+
+
+def test_housekeeping_runs_when_due_and_survives_a_failure() -> None:
+    runs: list[str] = []
+
+    def failing() -> None:
+        runs.append("failing")
+        raise RuntimeError("database unavailable")
+
+    runner = JobRunner(None, poll_seconds=1)  # type: ignore[arg-type]
+    runner.every(60, "failing", failing)
+    runner.every(10, "counting", lambda: runs.append("counting"))
+    runner.run_periodic(now=1000)
+    runner.run_periodic(now=1005)
+    runner.run_periodic(now=1011)
+    runner.run_periodic(now=1061)
+    assert runs == ["failing", "counting", "counting", "failing", "counting"]

@@ -336,3 +336,67 @@ def test_public_delivery_is_open_to_every_origin(app: FastAPI) -> None:
         preflight = ask(client, EVIL, "GET", "range", path="/cdn/org/env/image")
         assert preflight.status_code == 204  # type: ignore[attr-defined]
         assert preflight.headers["Access-Control-Allow-Origin"] == "*"  # type: ignore[attr-defined]
+
+
+# -- preflights whose URL names the environment ------------------------------------------------
+
+STAGING = "https://staging.example.com"
+
+
+@pytest.fixture
+def split_origins(client: TestClient, tenant: Tenant, other_tenant: Tenant) -> None:
+    """The first environment allows APP only, the second allows STAGING only."""
+    for who, pattern in ((tenant, "app.example.com"), (other_tenant, "staging.example.com")):
+        response = client.post(
+            "/api/v1/cors_origins/", json={"pattern": pattern}, headers=who.server
+        )
+        assert response.status_code == 200, response.text
+
+
+@pytest.mark.usefixtures("split_origins")
+def test_image_preflight_uses_the_images_environment(
+    client: TestClient, other_tenant: Tenant
+) -> None:
+    created = client.post(UPLOAD, json={"file_name": "a.jpg"}, headers=other_tenant.server)
+    image_path = f"/api/v1/images/{created.json()['image']['id']}"
+    # APP is allowed somewhere, but not by the environment that owns the image.
+    refused = ask(client, APP, method="GET", headers="authorization", path=image_path)
+    assert refused.status_code == 403  # type: ignore[attr-defined]
+    assert refused.headers["X-CORS-Error"] == "origin_not_allowed"  # type: ignore[attr-defined]
+    allowed = ask(client, STAGING, method="GET", headers="authorization", path=image_path)
+    assert allowed.status_code == 204  # type: ignore[attr-defined]
+    assert allowed.headers["Access-Control-Allow-Origin"] == STAGING  # type: ignore[attr-defined]
+    # Asked again: answered from what was remembered, with the same result.
+    again = ask(client, APP, method="GET", headers="authorization", path=image_path)
+    assert again.status_code == 403  # type: ignore[attr-defined]
+
+
+@pytest.mark.usefixtures("split_origins")
+def test_unknown_image_preflight_falls_back_to_any_environment(client: TestClient) -> None:
+    for path in (
+        "/api/v1/images/0190a4d5-7f6e-7c3b-9d1e-2f4a5b6c7d8e",
+        "/api/v1/images/not-a-uuid",
+    ):
+        for origin in (APP, STAGING):
+            response = ask(client, origin, method="GET", headers="authorization", path=path)
+            assert response.status_code == 204, (path, origin)  # type: ignore[attr-defined]
+
+
+@pytest.mark.usefixtures("split_origins")
+def test_upload_token_preflight_uses_the_tokens_environment(
+    client: TestClient, other_tenant: Tenant
+) -> None:
+    issued = client.post("/api/v1/images/token", headers=other_tenant.server)
+    assert issued.status_code == 200, issued.text
+    path = f"{UPLOAD}?upload_token={issued.json()['token']}"
+    refused = ask(client, APP, path=path)
+    assert refused.status_code == 403  # type: ignore[attr-defined]
+    assert refused.headers["X-CORS-Error"] == "origin_not_allowed"  # type: ignore[attr-defined]
+    assert ask(client, STAGING, path=path).status_code == 204  # type: ignore[attr-defined]
+    # Without a token, or with one nobody issued, either environment's origin may ask.
+    for unknown in (
+        UPLOAD,
+        f"{UPLOAD}?upload_token=ut_nobody",
+        f"{UPLOAD}?upload_token=" + "x" * 999,
+    ):
+        assert ask(client, APP, path=unknown).status_code == 204  # type: ignore[attr-defined]

@@ -1,6 +1,7 @@
 """``imgwired``: serve, init, and manage environments and keys from a terminal.
 
-Commands act on the configured database directly, so they work whether or not a server runs.
+Commands act on the configured database directly, so they work whether or not a server runs;
+``images`` is the exception: it talks to a running server through the SDK.
 """
 
 from __future__ import annotations
@@ -25,11 +26,14 @@ from imgwired.services.organization import Initialized
 from imgwired.web.schemas.api_keys import ApiKeyCreateResponseSchema, ApiKeyListItemSchema
 from imgwired.web.schemas.environments import EnvironmentSchema
 
+from . import images
 from .output import emit_json, emit_pairs, emit_table
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "images":
+        return images.run(args)
     settings = Settings()
     try:
         if args.command == "serve":
@@ -89,6 +93,10 @@ def _parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("--json", action="store_true")
         sub.set_defaults(handler=handler)
+
+    images.configure(
+        commands.add_parser("images", help="upload, list, show and delete images on a server")
+    )
     return parser
 
 

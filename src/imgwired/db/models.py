@@ -251,6 +251,46 @@ class Image(TimestampedMixin, Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
+class DerivedImage(TimestampedMixin, Base):
+    """One cached rendition of an image: its parameters and output format, stored as a blob."""
+
+    __tablename__ = "derived_images"
+    __table_args__ = (UniqueConstraint("image_id", "variant"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid7)
+    image_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"))
+    environment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("environments.id", ondelete="CASCADE"), index=True
+    )
+    # A digest of (canonical parameters, output choice): the cache key within the image.
+    variant: Mapped[str] = mapped_column(String(64))
+    blob_key: Mapped[str] = mapped_column(String(512))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+
+
+class UsageHour(Base):
+    """Usage of one environment in one UTC hour; processes add their counts with an upsert."""
+
+    __tablename__ = "usage_hours"
+
+    environment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("environments.id", ondelete="CASCADE"), primary_key=True
+    )
+    hour: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    uploads: Mapped[int] = mapped_column(BigInteger, default=0)
+    transformations: Mapped[int] = mapped_column(BigInteger, default=0)
+    requests: Mapped[int] = mapped_column(BigInteger, default=0)
+    transfer_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    cache_hits: Mapped[int] = mapped_column(BigInteger, default=0)
+    cache_misses: Mapped[int] = mapped_column(BigInteger, default=0)
+    storage_bytes_added: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Deleted originals: storage at any moment is everything added minus everything removed.
+    storage_bytes_removed: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class JobStatus(enum.StrEnum):
     QUEUED = "QUEUED"
     RUNNING = "RUNNING"
@@ -306,3 +346,47 @@ class ImageDownloadJob(TimestampedMixin, Base):
     size_bytes: Mapped[int | None] = mapped_column(BigInteger, default=None)
     error: Mapped[str | None] = mapped_column(String(1024), default=None)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class CustomDomainStatus(enum.StrEnum):
+    """Represents connection status for custom domains."""
+
+    PENDING = "PENDING"
+    CONNECTED = "CONNECTED"
+    FAILED = "FAILED"
+
+
+class CustomDomainCertificateStatus(enum.StrEnum):
+    """Represents SSL certificate status for custom domains."""
+
+    PENDING = "PENDING"
+    ACTIVE = "ACTIVE"
+    FAILING = "FAILING"
+
+
+class CustomDomain(TimestampedMixin, Base):
+    """An environment's own delivery hostname: at most one per environment, each name once."""
+
+    __tablename__ = "custom_domains"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid7)
+    environment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("environments.id", ondelete="CASCADE"), unique=True
+    )
+    # Lowercase, punycode, no trailing dot: the form DNS, SNI and Host headers compare against.
+    hostname: Mapped[str] = mapped_column(String(253), unique=True)
+    status: Mapped[CustomDomainStatus] = mapped_column(
+        Enum(CustomDomainStatus, name="custom_domain_status", native_enum=False, length=16),
+        default=CustomDomainStatus.PENDING,
+    )
+    certificate_status: Mapped[CustomDomainCertificateStatus] = mapped_column(
+        Enum(
+            CustomDomainCertificateStatus,
+            name="custom_domain_certificate_status",
+            native_enum=False,
+            length=16,
+        ),
+        default=CustomDomainCertificateStatus.PENDING,
+    )
+    last_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    last_error: Mapped[str | None] = mapped_column(String(512), default=None)

@@ -1,10 +1,13 @@
-"""Runs jobs: one handler per kind, in worker threads, until told to stop."""
+"""Runs jobs: one handler per kind, in worker threads, until told to stop; and housekeeping
+tasks every so often, which must be safe to run in several processes at once."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from imgwired.db.engine import Database
@@ -13,6 +16,14 @@ from imgwired.jobs import queue
 log = logging.getLogger("imgwired.jobs")
 
 Handler = Callable[[dict[str, Any]], None]
+
+
+@dataclass(slots=True)
+class _Periodic:
+    name: str
+    interval: float
+    task: Callable[[], object]
+    due: float = 0.0
 
 
 class JobRunner:
@@ -26,9 +37,26 @@ class JobRunner:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._periodic: list[_Periodic] = []
 
     def register(self, kind: str, handler: Handler) -> None:
         self._handlers[kind] = handler
+
+    def every(self, seconds: float, name: str, task: Callable[[], object]) -> None:
+        """Run ``task`` about every ``seconds`` while started (first soon after the start)."""
+        self._periodic.append(_Periodic(name, seconds, task))
+
+    def run_periodic(self, now: float | None = None) -> None:
+        """Run the housekeeping tasks that are due; a failure is logged and retried next time."""
+        now = time.monotonic() if now is None else now
+        for periodic in self._periodic:
+            if periodic.due > now:
+                continue
+            periodic.due = now + periodic.interval
+            try:
+                periodic.task()
+            except Exception:
+                log.exception("housekeeping task %s failed", periodic.name)
 
     def notify(self) -> None:
         """Wake the workers now rather than at their next poll (a job was just enqueued)."""
@@ -60,7 +88,12 @@ class JobRunner:
 
     def start(self) -> None:
         for index in range(self._threads_wanted):
-            thread = threading.Thread(target=self._loop, name=f"imgwired-jobs-{index}", daemon=True)
+            thread = threading.Thread(
+                target=self._loop,
+                args=(index == 0,),
+                name=f"imgwired-jobs-{index}",
+                daemon=True,
+            )
             thread.start()
             self._threads.append(thread)
 
@@ -71,8 +104,10 @@ class JobRunner:
             thread.join(timeout)
         self._threads.clear()
 
-    def _loop(self) -> None:
+    def _loop(self, housekeeping: bool = False) -> None:
         while not self._stop.is_set():
+            if housekeeping:
+                self.run_periodic()
             try:
                 ran = self.run_one()
             except Exception:  # the database may be briefly unavailable; try again later

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from ipaddress import ip_network
 
 from imgwired.config import Settings
@@ -11,16 +10,24 @@ from imgwired.db.engine import Database
 from imgwired.jobs.runner import JobRunner
 from imgwired.services.api_keys import ApiKeyService
 from imgwired.services.auth import Authenticator
+from imgwired.services.connected_domains import ConnectedDomains
 from imgwired.services.cors_origins import CorsOriginService
 from imgwired.services.cors_runtime import CorsRuntime
+from imgwired.services.custom_domains import CustomDomainService
+from imgwired.services.delivery import DeliveryService
 from imgwired.services.downloads import BUILD_JOB, DownloadService
 from imgwired.services.environments import EnvironmentService
+from imgwired.services.hot_renditions import HotRenditions
 from imgwired.services.images import PURGE_JOB, ImageService
 from imgwired.services.ingestion import INGEST_JOB, IngestionService
+from imgwired.services.locator import EnvironmentLocator
+from imgwired.services.metrics import MetricsService
 from imgwired.services.organization import OrganizationService
-from imgwired.services.processing import ProcessingService, purge
+from imgwired.services.processing import ProcessingService
+from imgwired.services.prometheus import PrometheusExporter
 from imgwired.services.upload_tokens import UploadTokenService
 from imgwired.services.uploads import PROCESS_JOB, UploadService
+from imgwired.services.usage import UsageRecorder
 from imgwired.storage.base import BlobStore
 from imgwired.storage.factory import blob_store_from_url
 
@@ -35,6 +42,7 @@ class Services:
     api_keys: ApiKeyService
     cors_runtime: CorsRuntime
     cors: CorsOriginService
+    locator: EnvironmentLocator
     blobs: BlobStore
     jobs: JobRunner
     upload_tokens: UploadTokenService
@@ -43,16 +51,27 @@ class Services:
     processing: ProcessingService
     ingestion: IngestionService
     downloads: DownloadService
+    delivery: DeliveryService
+    usage: UsageRecorder
+    metrics: MetricsService
+    prometheus: PrometheusExporter
+    custom_domains: CustomDomainService
 
     @classmethod
     def build(cls, settings: Settings, database: Database) -> Services:
         api_keys = ApiKeyService(database)
+        usage = UsageRecorder()
+        metrics = MetricsService(database, usage)
         cors_runtime = CorsRuntime(database)
         organization = OrganizationService(database, api_keys)
         blobs = blob_store_from_url(settings.blob_store_url, data_dir=settings.data_dir)
         jobs = JobRunner(database, poll_seconds=settings.job_poll_seconds)
         processing = ProcessingService(database, blobs, max_pixels=settings.max_pixels)
-        images = ImageService(database, settings, organization)
+        connected_domains = ConnectedDomains(database)
+        hot = HotRenditions(max_bytes=settings.delivery_memory_cache_bytes)
+        images = ImageService(
+            database, settings, organization, custom_domains=connected_domains, hot=hot
+        )
         admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
         services = cls(
             settings=settings,
@@ -67,6 +86,7 @@ class Services:
                 cors_runtime,
                 max_per_environment=settings.cors_max_origins_per_environment,
             ),
+            locator=EnvironmentLocator(database),
             blobs=blobs,
             jobs=jobs,
             upload_tokens=UploadTokenService(
@@ -84,6 +104,11 @@ class Services:
                 allowed_networks=[ip_network(n) for n in settings.fetch_allowed_networks],
             ),
             downloads=DownloadService(database, settings, blobs, organization, jobs),
+            delivery=DeliveryService(database, settings, blobs, organization, hot),
+            usage=usage,
+            metrics=metrics,
+            prometheus=PrometheusExporter(database, metrics),
+            custom_domains=CustomDomainService(database, settings, connected_domains),
         )
         register_handlers(jobs, services)
         return services
@@ -92,6 +117,7 @@ class Services:
 def register_handlers(runner: JobRunner, services: Services) -> None:
     """Teach a job runner every kind of job imgwired queues."""
     runner.register(PROCESS_JOB, services.processing.process)
-    runner.register(PURGE_JOB, partial(purge, services.blobs))
+    runner.register(PURGE_JOB, services.delivery.purge)
     runner.register(INGEST_JOB, services.ingestion.ingest)
     runner.register(BUILD_JOB, services.downloads.build)
+    runner.every(60, "sweep_abandoned_uploads", services.images.sweep_abandoned_uploads)

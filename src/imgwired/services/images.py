@@ -25,6 +25,7 @@ from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
 from imgwired.db.models import ApiKeyType, Image, ImageStatus
 from imgwired.db.repositories import paginate
+from imgwired.db.usage_repository import add_usage
 from imgwired.errors import (
     ConflictError,
     ImageNotFoundError,
@@ -37,11 +38,16 @@ from imgwired.media_types import SupportedMimeType
 from imgwired.pagination import Page, PageRequest
 from imgwired.services import upload_tokens
 from imgwired.services.auth import Caller, CallerKind
+from imgwired.services.connected_domains import ConnectedDomains
+from imgwired.services.hot_renditions import HotRenditions
 from imgwired.services.organization import OrganizationService
 from imgwired.services.signing import sign
+from imgwired.services.usage import hour_of
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 PURGE_JOB = "purge_image"
+ABANDONED_UPLOAD_GRACE = timedelta(hours=1)
+_SWEEP_BATCH = 1000
 _EXTENSIONS = {
     "image/jpeg": "jpg",
     "image/png": "png",
@@ -90,11 +96,20 @@ class CreatedUpload:
 
 class ImageService:
     def __init__(
-        self, database: Database, settings: Settings, organization: OrganizationService
+        self,
+        database: Database,
+        settings: Settings,
+        organization: OrganizationService,
+        *,
+        custom_domains: ConnectedDomains | None = None,
+        hot: HotRenditions | None = None,
     ) -> None:
         self._db = database
         self._settings = settings
         self._organization = organization
+        self._custom_domains = custom_domains
+        # Deliveries kept in memory: a deleted image is forgotten there at once.
+        self._hot = hot
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -107,6 +122,12 @@ class ImageService:
             return paginate(session, _live(environment_id).order_by(Image.id.desc()), request)
 
     def cdn_url(self, image: Image) -> str:
+        """On the environment's CONNECTED custom domain if it has one (read from memory), else
+        under the CDN base."""
+        domains = self._custom_domains
+        domain = domains.by_environment(image.environment_id) if domains is not None else None
+        if domain is not None:
+            return f"{self._settings.custom_domain_scheme}://{domain.hostname}/{image.id}"
         organization_id = self._organization.get().id
         return f"{self._settings.cdn_base}/{organization_id}/{image.environment_id}/{image.id}"
 
@@ -231,11 +252,43 @@ class ImageService:
 
     # -- deleting ------------------------------------------------------------------------------
 
+    def _forget(self, image_ids: Sequence[uuid.UUID]) -> None:
+        if self._hot is not None and image_ids:
+            self._hot.forget(image_ids)
+
+    def sweep_abandoned_uploads(self) -> int:
+        """Delete PENDING images that can no longer receive their bytes; returns how many.
+
+        One whose upload URL expired before any upload started is abandoned at once. One whose
+        upload started but never finished (the server stopped mid-upload) is abandoned an hour
+        after its URL expired: an upload that began in time may run past the expiry.
+        """
+        now = utcnow()
+        stalled = now - ABANDONED_UPLOAD_GRACE
+        with self._db.transaction() as session:
+            abandoned = list(
+                session.scalars(
+                    select(Image)
+                    .where(
+                        Image.status == ImageStatus.PENDING,
+                        Image.deleted_at.is_(None),
+                        Image.upload_expires_at < now,
+                        (Image.upload_started_at.is_(None)) | (Image.upload_expires_at < stalled),
+                    )
+                    .limit(_SWEEP_BATCH)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            _soft_delete(session, abandoned)
+        self._forget([image.id for image in abandoned])
+        return len(abandoned)
+
     def delete(self, environment_id: uuid.UUID, image_id: uuid.UUID) -> Image:
         """Soft-delete the record now; a job purges its bytes and derived images."""
         with self._db.transaction() as session:
             image = _require(session, environment_id, image_id)
             _soft_delete(session, [image])
+        self._forget([image.id])
         return image
 
     def bulk_delete(self, environment_id: uuid.UUID, image_ids: Sequence[uuid.UUID]) -> int:
@@ -247,6 +300,7 @@ class ImageService:
             if missing:
                 raise ImageNotFoundError(f"Images not found: {', '.join(missing[:20])}")
             _soft_delete(session, found)
+        self._forget([image.id for image in found])
         return len(found)
 
 
@@ -263,13 +317,18 @@ def _require(session: Session, environment_id: uuid.UUID, image_id: uuid.UUID) -
 
 def _soft_delete(session: Session, images: Sequence[Image]) -> None:
     now = utcnow()
+    removed: dict[uuid.UUID, int] = {}
     for image in images:
+        if image.blob_key is not None:
+            removed[image.environment_id] = removed.get(image.environment_id, 0) + image.size_bytes
         image.deleted_at = now
         # A deleted image frees its idempotency key for a later, different request.
         image.idempotency_key = None
         queue.enqueue(
             session, PURGE_JOB, environment_id=str(image.environment_id), image_id=str(image.id)
         )
+    for environment_id, size in removed.items():
+        add_usage(session, environment_id, hour_of(now), {"storage_bytes_removed": size})
 
 
 def _idempotent_match(

@@ -22,7 +22,7 @@ from imgwired.jobs import queue
 from imgwired.jobs.runner import JobRunner
 from imgwired.services.auth import Caller
 from imgwired.services.images import CreatedUpload, ImageService, NewUpload
-from imgwired.services.uploads import PROCESS_JOB, original_key
+from imgwired.services.uploads import PROCESS_JOB, count_stored, original_key
 from imgwired.storage.base import BlobStore
 
 INGEST_JOB = "ingest_url"
@@ -108,6 +108,7 @@ class IngestionService:
             stored.size_bytes = writer.bytes_written
             stored.content_sha256 = digest.hexdigest()
             stored.blob_key = key
+            count_stored(session, stored)
             queue.enqueue(session, PROCESS_JOB, image_id=str(image_id))
 
     def _quarantine(self, image_id: uuid.UUID, reason: str) -> None:

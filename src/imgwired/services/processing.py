@@ -65,8 +65,3 @@ class ProcessingService:
             image.quarantine_reason = f"{rejected.reason}: {rejected.detail}"[:255]
             image.is_directly_deliverable = False
             image.processed_metadata_at = utcnow()
-
-
-def purge(blobs: BlobStore, payload: dict[str, Any]) -> None:
-    """The purge job handler: remove an image's original and every derived image."""
-    blobs.delete_prefix(f"{payload['environment_id']}/{payload['image_id']}/")

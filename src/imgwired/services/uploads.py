@@ -15,10 +15,12 @@ from contextlib import asynccontextmanager
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
 from imgwired.db.models import Image, ImageStatus
+from imgwired.db.usage_repository import add_usage
 from imgwired.errors import (
     ImageNotFoundError,
     UploadRejectedError,
@@ -30,6 +32,7 @@ from imgwired.jobs import queue
 from imgwired.jobs.runner import JobRunner
 from imgwired.services.organization import OrganizationService
 from imgwired.services.signing import verify
+from imgwired.services.usage import hour_of
 from imgwired.storage.base import BlobStore
 
 PROCESS_JOB = "process_image"
@@ -37,6 +40,12 @@ PROCESS_JOB = "process_image"
 # this many pieces wait to be written.
 _PIECE = 1024 * 1024
 _QUEUED = 4
+
+
+def count_stored(session: Session, image: Image) -> None:
+    """Count an upload whose bytes are now stored, in the transaction that records them."""
+    counts = {"uploads": 1, "storage_bytes_added": image.size_bytes}
+    add_usage(session, image.environment_id, hour_of(utcnow()), counts)
 
 
 def original_key(environment_id: uuid.UUID, image_id: uuid.UUID) -> str:
@@ -177,6 +186,7 @@ class UploadService:
             image.size_bytes = size
             image.content_sha256 = digest
             image.blob_key = key
+            count_stored(session, image)
             queue.enqueue(session, PROCESS_JOB, image_id=str(image_id))
         self._jobs.notify()
         return image

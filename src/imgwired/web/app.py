@@ -15,17 +15,26 @@ from imgwired.config import Settings
 from imgwired.db import migrate
 from imgwired.db.engine import Database
 from imgwired.services.container import Services
+from imgwired.services.metrics import METRICS_FLUSH_SECONDS
+from imgwired.web.cdn_host import CdnHostMiddleware, configured_cdn_host
 from imgwired.web.cors import CorsMiddleware
+from imgwired.web.custom_domain_host import custom_domain_resolver
 from imgwired.web.errors import install_error_handlers
 from imgwired.web.middleware import ErrorBoundaryMiddleware, RequestIdMiddleware
 from imgwired.web.routes import (
     api_keys,
+    cdn,
     cors_origins,
     cors_policy,
+    custom_domain,
     downloads,
     environments,
     health,
     images,
+    metrics,
+    operator,
+    sdk,
+    tls,
     upload,
 )
 
@@ -47,11 +56,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.migrate_on_start:
             await run_in_threadpool(migrate.upgrade, database)
         await run_in_threadpool(services.cors_runtime.load_all)
+        await run_in_threadpool(services.custom_domains.connected.refresh)
         if settings.run_jobs_in_process:
             services.jobs.start()
         try:
             async with anyio.create_task_group() as background:
                 background.start_soon(_keep_cors_fresh, services, settings.cors_poll_seconds)
+                background.start_soon(
+                    _keep_custom_domains_fresh, services, settings.custom_domain_poll_seconds
+                )
+                background.start_soon(_store_usage, services, METRICS_FLUSH_SECONDS)
                 try:
                     yield
                 finally:
@@ -59,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await run_in_threadpool(services.jobs.stop)
             await run_in_threadpool(services.cors_runtime.flush_rejections)
+            await run_in_threadpool(services.metrics.flush)
             database.dispose()
 
     app = FastAPI(
@@ -69,7 +84,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
-    routers = (health, environments, api_keys, cors_origins, cors_policy, images, upload, downloads)
+    routers = (
+        health,
+        environments,
+        api_keys,
+        cors_origins,
+        cors_policy,
+        images,
+        upload,
+        downloads,
+        cdn,
+        metrics,
+        custom_domain,
+        tls,
+        operator,
+        sdk,
+    )
     for module in routers:
         app.include_router(module.router)
     # Added innermost first: Starlette wraps each new middleware around the previous ones.
@@ -80,9 +110,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.max_json_body_bytes,
         streaming_prefixes=("/upload/",),
     )
-    app.add_middleware(CorsMiddleware, runtime=services.cors_runtime)
+    app.add_middleware(CorsMiddleware, runtime=services.cors_runtime, locator=services.locator)
     app.add_middleware(RequestIdMiddleware)
+    cdn_host = configured_cdn_host(settings.cdn_base_url, settings.base_url)
+    resolvers = [cdn_host] if cdn_host else []
+    resolvers.append(custom_domain_resolver(services.custom_domains.connected))
+    app.add_middleware(CdnHostMiddleware, resolvers=resolvers)
     return app
+
+
+async def _store_usage(services: Services, interval: float) -> None:
+    """Store the delivery counts this process recorded, every ``interval`` seconds."""
+    log = logging.getLogger("imgwired.metrics")
+    while True:
+        await anyio.sleep(interval)
+        try:
+            await run_in_threadpool(services.metrics.flush)
+        except Exception:  # the counts were kept; the next round stores them
+            log.exception("storing usage counts failed")
 
 
 async def _keep_cors_fresh(services: Services, interval: float) -> None:
@@ -95,3 +140,14 @@ async def _keep_cors_fresh(services: Services, interval: float) -> None:
             await run_in_threadpool(services.cors_runtime.flush_rejections)
         except Exception:  # a database hiccup must not stop the loop
             log.exception("refreshing the CORS configuration failed")
+
+
+async def _keep_custom_domains_fresh(services: Services, interval: float) -> None:
+    """Pick up custom domains connected, failed or removed by other processes."""
+    log = logging.getLogger("imgwired.custom_domains")
+    while True:
+        await anyio.sleep(interval)
+        try:
+            await run_in_threadpool(services.custom_domains.connected.refresh)
+        except Exception:  # a database hiccup must not stop the loop
+            log.exception("refreshing the custom domains failed")

@@ -4,11 +4,13 @@ and every response of a browser-facing class leaves with its CORS headers, error
 - server-only: everything not listed below; no CORS headers, a preflight gets 403.
 - client: POST images/standard_upload, GET images/{id}; the environment's allowlist and policy.
 - upload: the PUT behind an upload URL; the image's environment's allowlist and policy.
-- public: CDN delivery; ``*``, no credentials.
+- public: CDN delivery and the browser SDK (``/sdk/``); ``*``, no credentials.
 
-Preflights are answered here. Actual client requests are decided once the caller's environment
-is known (``web/deps.py``), which stores the decision in ``scope["state"]["cors"]``; responses
-that leave before that (401, 413, 500) get the decision of whichever environment allows them.
+Preflights are answered here, by the policy of the environment the URL names (an upload URL, an
+image id, an upload token) or else of whichever environment allows the origin. Actual client
+requests are decided once the caller's environment is known (``web/deps.py``), which stores the
+decision in ``scope["state"]["cors"]``; responses that leave before that (401, 413, 500) get the
+decision of whichever environment allows them.
 """
 
 from __future__ import annotations
@@ -19,16 +21,19 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from starlette.datastructures import MutableHeaders
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders, QueryParams
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imgwired.cors.decision import Decision, Preflight
 from imgwired.cors.origins import Origin, parse_origin
 from imgwired.services.cors_runtime import CorsRuntime
+from imgwired.services.locator import EnvironmentLocator
 from imgwired.web.errors import request_id_of
 
 API_PREFIX = "/api/v1/"
 CDN_PREFIX = "/cdn/"
+SDK_PREFIX = "/sdk/"
 UPLOAD_PREFIX = "/upload/"
 # Names under /api/v1/images/ that are operations, not image ids.
 _IMAGE_OPERATIONS = frozenset(
@@ -68,6 +73,8 @@ def classify(path: str, method: str) -> Endpoint:
         return _upload_endpoint(path) if method == "PUT" else SERVER_ONLY
     if path.startswith(CDN_PREFIX):
         return Endpoint(EndpointClass.PUBLIC, "cdn") if method in ("GET", "HEAD") else SERVER_ONLY
+    if path.startswith(SDK_PREFIX):
+        return Endpoint(EndpointClass.PUBLIC, "sdk") if method in ("GET", "HEAD") else SERVER_ONLY
     if path == "/api/v1/images/standard_upload":
         return (
             Endpoint(EndpointClass.CLIENT, "standard_upload") if method == "POST" else SERVER_ONLY
@@ -82,12 +89,7 @@ def classify(path: str, method: str) -> Endpoint:
 def _upload_endpoint(path: str) -> Endpoint:
     """The upload URL names its environment, so even its preflight knows whose policy applies."""
     parts = path[len(UPLOAD_PREFIX) :].split("/")
-    environment_id = None
-    if len(parts) == 2:
-        try:
-            environment_id = uuid.UUID(parts[0])
-        except ValueError:
-            environment_id = None
+    environment_id = _uuid_or_none(parts[0]) if len(parts) == 2 else None
     return Endpoint(EndpointClass.UPLOAD, "upload", environment_id)
 
 
@@ -102,9 +104,12 @@ class CorsContext:
 
 
 class CorsMiddleware:
-    def __init__(self, app: ASGIApp, *, runtime: CorsRuntime) -> None:
+    def __init__(
+        self, app: ASGIApp, *, runtime: CorsRuntime, locator: EnvironmentLocator | None = None
+    ) -> None:
         self.app = app
         self.runtime = runtime
+        self.locator = locator
         # Browsers send the same few Origin values over and over; parsing is the costly part.
         self._parsed: dict[bytes, Origin | None] = {}
 
@@ -204,6 +209,8 @@ class CorsMiddleware:
         if endpoint.kind is EndpointClass.PUBLIC:
             await _respond(scope, send, 204, _public_preflight_headers(preflight), b"")
             return
+        if endpoint.environment_id is None and self.locator is not None:
+            endpoint = await self._locate(scope, endpoint)
         decision = self.runtime.preflight_for(endpoint.environment_id, preflight)
         if not decision.allowed:
             self.runtime.record_rejection(
@@ -214,6 +221,40 @@ class CorsMiddleware:
             await _respond(scope, send, 204, [*decision.headers, (b"vary", vary)], b"")
             return
         await _refuse_preflight(scope, send, decision.reason, _explain(decision.reason), vary)
+
+    async def _locate(self, scope: Scope, endpoint: Endpoint) -> Endpoint:
+        """The endpoint with the environment its URL names, where the URL names a resource.
+
+        Unknown resources keep the fallback (any environment that allows the origin): the
+        request itself will fail on its own terms, and a preflight should not reveal which
+        ids exist.
+        """
+        locator = self.locator
+        assert locator is not None
+        environment_id = None
+        if endpoint.name == "get_image":
+            match = _IMAGE_PATH.match(scope["path"])
+            image_id = _uuid_or_none(match.group(1)) if match else None
+            if image_id is not None:
+                environment_id = locator.remembered_image(image_id) or await run_in_threadpool(
+                    locator.of_image, image_id
+                )
+        elif endpoint.name == "standard_upload":
+            token = QueryParams(scope.get("query_string", b"")).get("upload_token")
+            if token:
+                environment_id = locator.remembered_upload_token(token) or (
+                    await run_in_threadpool(locator.of_upload_token, token)
+                )
+        if environment_id is None or self.runtime.environment(environment_id) is None:
+            return endpoint
+        return Endpoint(endpoint.kind, endpoint.name, environment_id)
+
+
+def _uuid_or_none(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
 
 
 def _preflight_vary(runtime: CorsRuntime, endpoint: Endpoint) -> bytes:

@@ -35,6 +35,9 @@ _STATUS: list[tuple[type[errors.ImgwiredError], int]] = [
     (errors.UploadUrlError, 403),
     (errors.UploadRejectedError, 400),
     (errors.TooManyPendingUploadsError, 429),
+    (errors.InvalidTransformationError, 400),
+    (errors.TransformationTooLargeError, 400),
+    (errors.ServiceBusyError, 503),
     (FetchError, 400),
     (BlobNotFoundError, 404),
     (StorageError, 503),
@@ -69,6 +72,8 @@ def domain_error_response(error: errors.ImgwiredError, request_id: str | None) -
     if isinstance(error, errors.InvalidInputError):
         detail = [{"loc": list(error.loc), "msg": error.detail, "type": "value_error"}]
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(error, errors.ServiceBusyError):
+        headers = {"Retry-After": "1"}
     return JSONResponse(error_body(detail, error.error_type, request_id), status, headers)
 
 

@@ -1,0 +1,1 @@
+"""Custom domains without I/O beyond DNS: hostname rules, nameserver settings, the CNAME check."""

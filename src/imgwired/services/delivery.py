@@ -1,0 +1,429 @@
+"""Delivery at CDN URLs: originals as stored, renditions rendered once, cached, then served.
+
+A rendition is cached in the blob store under its image (``<env>/<image>/derived/<variant>``),
+so purging an image's prefix removes them all, and listed in ``derived_images``, so the lookup
+that finds the image also says whether the rendition exists. Renders run in a bounded number
+of threads with a bounded queue (beyond it, 503); concurrent requests for one missing rendition
+render it once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+from sqlalchemy import and_, delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from imgwired.config import Settings
+from imgwired.db.engine import Database
+from imgwired.db.models import DerivedImage, Image, ImageStatus
+from imgwired.errors import ImageNotFoundError, ServiceBusyError
+from imgwired.media_types import SupportedMimeType
+from imgwired.services.hot_renditions import MAX_ENTRY_BYTES, HotDelivery, HotRenditions
+from imgwired.services.organization import OrganizationService
+from imgwired.storage.base import BlobChunks, BlobNotFoundError, BlobStore
+from imgwired.transform.negotiate import negotiate
+from imgwired.transform.params import OutputFormat, Transformation, parse_transformations
+from imgwired.transform.render import Rendered, render
+
+# Blobs up to this size are read in one step (and may be kept in memory); larger ones streamed.
+_READ_WHOLE = MAX_ENTRY_BYTES
+CONTENT_TYPES = {
+    OutputFormat.JPEG: "image/jpeg",
+    OutputFormat.PNG: "image/png",
+    OutputFormat.WEBP: "image/webp",
+    OutputFormat.AVIF: "image/avif",
+    OutputFormat.GIF: "image/gif",
+    OutputFormat.TIFF: "image/tiff",
+}
+_SAME_FORMAT = {
+    SupportedMimeType.JPEG: OutputFormat.JPEG,
+    SupportedMimeType.PNG: OutputFormat.PNG,
+    SupportedMimeType.WEBP: OutputFormat.WEBP,
+    SupportedMimeType.AVIF: OutputFormat.AVIF,
+    SupportedMimeType.GIF: OutputFormat.GIF,
+    SupportedMimeType.TIFF: OutputFormat.TIFF,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CdnAddress:
+    organization_id: uuid.UUID
+    environment_id: uuid.UUID
+    image_id: uuid.UUID
+    preset: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    id: uuid.UUID
+    environment_id: uuid.UUID
+    mime_type: SupportedMimeType
+    content_sha256: str
+    blob_key: str
+    size_bytes: int
+    directly_deliverable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Cached:
+    blob_key: str
+    content_type: str
+    size_bytes: int
+
+
+@dataclass(slots=True)
+class Delivery:
+    """What to answer: headers, and the body in memory or as chunks to stream."""
+
+    environment_id: uuid.UUID
+    content_type: str
+    etag: str
+    size: int
+    vary_accept: bool
+    # Stored bytes answered it (an original or a cached rendition); False when it was rendered.
+    cache_hit: bool
+    transformed: bool
+    not_modified: bool = False
+    body: bytes | None = None
+    chunks: BlobChunks | None = None
+
+
+class DeliveryService:
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        blobs: BlobStore,
+        organization: OrganizationService,
+        hot: HotRenditions,
+    ) -> None:
+        self._db = database
+        self._hot = hot
+        self._blobs = blobs
+        self._organization = organization
+        self._max_pixels = settings.max_pixels
+        self._max_variants = settings.max_variants_per_image
+        self._queue_limit = settings.transform_queue_limit
+        self._limiter = anyio.CapacityLimiter(settings.transform_threads)
+        self._waiting = 0
+        # One lock per rendition being made, so concurrent requests for it render it once.
+        self._renders: weakref.WeakValueDictionary[str, anyio.Lock] = weakref.WeakValueDictionary()
+
+    async def deliver(
+        self,
+        address: CdnAddress,
+        query: Sequence[tuple[str, str]],
+        *,
+        accept: str | None,
+        if_none_match: str | None,
+        head: bool = False,
+    ) -> Delivery:
+        """Find, and if need be render, what the CDN URL names. Raises ImgwiredError subclasses."""
+        transformation = parse_transformations(query, address.preset)
+        choice = transformation.format or negotiate(accept)
+        vary_accept = transformation.format is None
+        variant = _variant(transformation, choice)
+        hot = self._hot.get(address.image_id, variant)
+        if hot is not None and (hot.organization_id, hot.environment_id) == (
+            address.organization_id,
+            address.environment_id,
+        ):
+            return _from_memory(hot, if_none_match, head)
+        source, cached = await anyio.to_thread.run_sync(self._find, address, variant)
+        delivery = await self._answer(
+            source, cached, transformation, choice, variant, vary_accept, if_none_match, head
+        )
+        if delivery.body is not None:
+            self._hot.put(
+                address.image_id,
+                variant,
+                HotDelivery(
+                    address.organization_id,
+                    address.environment_id,
+                    delivery.content_type,
+                    delivery.etag,
+                    delivery.vary_accept,
+                    delivery.body,
+                    time.monotonic(),
+                ),
+            )
+        return delivery
+
+    async def _answer(
+        self,
+        source: _Source,
+        cached: _Cached | None,
+        transformation: Transformation,
+        choice: OutputFormat | None,
+        variant: str,
+        vary_accept: bool,
+        if_none_match: str | None,
+        head: bool,
+    ) -> Delivery:
+
+        if _serves_original(source, transformation):
+            delivery = Delivery(
+                source.environment_id,
+                source.mime_type.value,
+                f'"{source.content_sha256[:32]}"',
+                source.size_bytes,
+                vary_accept=False,
+                cache_hit=True,
+                transformed=False,
+            )
+            return await self._with_body(delivery, source.blob_key, if_none_match, head)
+
+        etag = f'"{hashlib.sha256(f"{source.content_sha256}|{variant}".encode()).hexdigest()[:32]}"'
+        if cached is not None:
+            delivery = Delivery(
+                source.environment_id,
+                cached.content_type,
+                etag,
+                cached.size_bytes,
+                vary_accept,
+                cache_hit=True,
+                transformed=False,
+            )
+            try:
+                return await self._with_body(delivery, cached.blob_key, if_none_match, head)
+            except BlobNotFoundError:
+                pass  # listed but gone (evicted meanwhile): make it again
+        if _matches(if_none_match, etag):
+            # The ETag names the parameters and the source, so it holds before any render.
+            return Delivery(
+                source.environment_id, "", etag, 0, vary_accept, True, False, not_modified=True
+            )
+        rendered = await self._render_once(source, transformation, choice, variant)
+        return Delivery(
+            source.environment_id,
+            CONTENT_TYPES[rendered.format],
+            etag,
+            len(rendered.data),
+            vary_accept,
+            cache_hit=False,
+            transformed=True,
+            body=None if head else rendered.data,
+        )
+
+    # -- finding -------------------------------------------------------------------------------
+
+    def _find(self, address: CdnAddress, variant: str) -> tuple[_Source, _Cached | None]:
+        missing = ImageNotFoundError(f"Image {address.image_id} was not found")
+        if address.organization_id != self._organization.get().id:
+            raise missing
+        with self._db.reading() as session:
+            row = session.execute(
+                select(Image, DerivedImage)
+                .outerjoin(
+                    DerivedImage,
+                    and_(DerivedImage.image_id == Image.id, DerivedImage.variant == variant),
+                )
+                .where(Image.id == address.image_id)
+            ).first()
+            if row is None:
+                raise missing
+            image, derived = row
+            # PENDING, PROCESSING and QUARANTINE images are never served, nor deleted ones.
+            if (
+                image.environment_id != address.environment_id
+                or image.deleted_at is not None
+                or image.status is not ImageStatus.READY
+                or image.blob_key is None
+            ):
+                raise missing
+            source = _Source(
+                image.id,
+                image.environment_id,
+                SupportedMimeType(image.mime_type),
+                image.content_sha256 or image.id.hex,
+                image.blob_key,
+                image.size_bytes,
+                image.is_directly_deliverable,
+            )
+            cached = (
+                _Cached(derived.blob_key, derived.content_type, derived.size_bytes)
+                if derived is not None
+                else None
+            )
+        return source, cached
+
+    async def _with_body(
+        self, delivery: Delivery, key: str, if_none_match: str | None, head: bool
+    ) -> Delivery:
+        if _matches(if_none_match, delivery.etag):
+            delivery.not_modified = True
+        elif head:
+            pass
+        elif delivery.size <= _READ_WHOLE:
+            delivery.body = await anyio.to_thread.run_sync(self._blobs.read_bytes, key)
+            delivery.size = len(delivery.body)
+        else:
+            delivery.chunks = await anyio.to_thread.run_sync(self._blobs.read_chunks, key)
+        return delivery
+
+    # -- rendering -----------------------------------------------------------------------------
+
+    async def _render_once(
+        self,
+        source: _Source,
+        transformation: Transformation,
+        choice: OutputFormat | None,
+        variant: str,
+    ) -> Rendered:
+        if self._waiting >= self._queue_limit + self._limiter.total_tokens:
+            raise ServiceBusyError("Too many images are being transformed; retry shortly")
+        self._waiting += 1
+        try:
+            lock = self._renders.setdefault(f"{source.id}/{variant}", anyio.Lock())
+            async with lock:
+                return await anyio.to_thread.run_sync(
+                    self._render_and_store,
+                    source,
+                    transformation,
+                    choice,
+                    variant,
+                    limiter=self._limiter,
+                )
+        finally:
+            self._waiting -= 1
+
+    def _render_and_store(
+        self,
+        source: _Source,
+        transformation: Transformation,
+        choice: OutputFormat | None,
+        variant: str,
+    ) -> Rendered:
+        # A request that waited for the same rendition finds it made, with the bytes to serve.
+        made = self._stored_rendition(source, variant)
+        if made is not None:
+            return made
+        with self._blobs.local_path(source.blob_key) as path:
+            rendered = render(
+                path, source.mime_type, transformation, choice, max_pixels=self._max_pixels
+            )
+        key = f"{source.environment_id}/{source.id}/derived/{variant}.{rendered.format.value}"
+        self._blobs.put_bytes(key, rendered.data)
+        self._remember(source, variant, key, rendered)
+        return rendered
+
+    def _stored_rendition(self, source: _Source, variant: str) -> Rendered | None:
+        with self._db.reading() as session:
+            derived = session.scalars(
+                select(DerivedImage).where(
+                    DerivedImage.image_id == source.id, DerivedImage.variant == variant
+                )
+            ).first()
+            if derived is None:
+                return None
+            key, content_type = derived.blob_key, derived.content_type
+            width, height = derived.width, derived.height
+        try:
+            data = self._blobs.read_bytes(key)
+        except BlobNotFoundError:
+            return None
+        output = next(f for f, t in CONTENT_TYPES.items() if t == content_type)
+        return Rendered(data=data, format=output, width=width, height=height)
+
+    def _remember(self, source: _Source, variant: str, key: str, rendered: Rendered) -> None:
+        """List the new rendition; if the image was deleted meanwhile, or too many renditions
+        exist, remove what must go (after the commit, so a listed blob always exists)."""
+        doomed: list[str] = []
+        try:
+            with self._db.transaction() as session:
+                image = session.get(Image, source.id)
+                if image is None or image.deleted_at is not None:
+                    doomed.append(key)
+                else:
+                    session.add(
+                        DerivedImage(
+                            image_id=source.id,
+                            environment_id=source.environment_id,
+                            variant=variant,
+                            blob_key=key,
+                            content_type=CONTENT_TYPES[rendered.format],
+                            size_bytes=len(rendered.data),
+                            width=rendered.width,
+                            height=rendered.height,
+                        )
+                    )
+                    session.flush()
+                    doomed.extend(_evict(session, source.id, self._max_variants))
+        except IntegrityError:
+            return  # another process listed the same rendition first: same bytes, same key
+        for stale in doomed:
+            self._blobs.delete(stale)
+
+    # -- purging -------------------------------------------------------------------------------
+
+    def purge(self, payload: dict[str, Any]) -> None:
+        """The purge job: forget an image's renditions, then remove its original and them."""
+        image_id = uuid.UUID(payload["image_id"])
+        with self._db.transaction() as session:
+            session.execute(delete(DerivedImage).where(DerivedImage.image_id == image_id))
+        self._blobs.delete_prefix(f"{payload['environment_id']}/{image_id}/")
+
+
+def _evict(session: Any, image_id: uuid.UUID, keep: int) -> list[str]:
+    """Unlist the oldest renditions beyond ``keep``; returns their blob keys."""
+    count = session.scalar(
+        select(func.count()).select_from(DerivedImage).where(DerivedImage.image_id == image_id)
+    )
+    if count <= keep:
+        return []
+    oldest = session.execute(
+        select(DerivedImage.id, DerivedImage.blob_key)
+        .where(DerivedImage.image_id == image_id)
+        .order_by(DerivedImage.id)
+        .limit(count - keep)
+    ).all()
+    session.execute(delete(DerivedImage).where(DerivedImage.id.in_([row.id for row in oldest])))
+    return [row.blob_key for row in oldest]
+
+
+def _from_memory(hot: HotDelivery, if_none_match: str | None, head: bool) -> Delivery:
+    delivery = Delivery(
+        hot.environment_id,
+        hot.content_type,
+        hot.etag,
+        len(hot.body),
+        hot.vary_accept,
+        cache_hit=True,
+        transformed=False,
+    )
+    if _matches(if_none_match, hot.etag):
+        delivery.not_modified = True
+    elif not head:
+        delivery.body = hot.body
+    return delivery
+
+
+def _variant(transformation: Transformation, choice: OutputFormat | None) -> str:
+    """The cache key of a rendition within its image."""
+    text = f"{transformation.canonical()}|{choice.value if choice else 'original'}"
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def _serves_original(source: _Source, transformation: Transformation) -> bool:
+    """An unparameterised request gets the stored bytes when browsers can show them: no
+    re-encoding loss, no work. An explicit other format, or an original browsers cannot show
+    (HEIC, TIFF, JXL), is rendered."""
+    if not transformation.is_identity or not source.directly_deliverable:
+        return False
+    wanted = transformation.format
+    return wanted is None or wanted is _SAME_FORMAT.get(source.mime_type)
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return etag in candidates or "*" in candidates

@@ -1,0 +1,86 @@
+"""Operator metrics in the Prometheus text format: usage per environment, images, jobs."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+
+from imgwired.db.engine import Database
+from imgwired.db.models import Environment, Image, Job, UsageHour
+from imgwired.db.usage_repository import COUNTERS
+from imgwired.services.metrics import MetricsService
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+_HELP = {
+    "uploads": "Uploads whose bytes were stored",
+    "transformations": "Renditions rendered at delivery",
+    "requests": "CDN requests answered",
+    "transfer_bytes": "Body bytes sent by the CDN",
+    "cache_hits": "CDN requests answered from stored bytes",
+    "cache_misses": "CDN requests that needed a render",
+    "storage_bytes_added": "Bytes of originals stored",
+    "storage_bytes_removed": "Bytes of originals deleted",
+}
+
+
+class PrometheusExporter:
+    def __init__(self, database: Database, metrics: MetricsService) -> None:
+        self._db = database
+        self._metrics = metrics
+
+    def render(self) -> str:
+        """Every figure, computed now from the database (after storing this process's counts)."""
+        self._metrics.flush()
+        lines: list[str] = []
+        with self._db.reading() as session:
+            names = {
+                row[0]: row[1] for row in session.execute(select(Environment.id, Environment.name))
+            }
+            sums = [func.coalesce(func.sum(getattr(UsageHour, name)), 0) for name in COUNTERS]
+            usage = session.execute(
+                select(UsageHour.environment_id, *sums).group_by(UsageHour.environment_id)
+            ).all()
+            images = session.execute(
+                select(Image.environment_id, Image.status, func.count())
+                .where(Image.deleted_at.is_(None))
+                .group_by(Image.environment_id, Image.status)
+            ).all()
+            jobs = session.execute(select(Job.status, func.count()).group_by(Job.status)).all()
+
+        for index, name in enumerate(COUNTERS):
+            metric = f"imgwired_{name}_total"
+            lines += _header(metric, "counter", _HELP[name])
+            for row in usage:
+                lines.append(_sample(metric, _env(row[0], names), row[index + 1]))
+        lines += _header("imgwired_storage_bytes", "gauge", "Bytes of originals stored now")
+        for row in usage:
+            added, removed = row[1 + COUNTERS.index("storage_bytes_added")], row[-1]
+            lines.append(_sample("imgwired_storage_bytes", _env(row[0], names), added - removed))
+        lines += _header("imgwired_images", "gauge", "Images that are not deleted, by status")
+        for environment_id, status, count in images:
+            labels = {**_env(environment_id, names), "status": status.value}
+            lines.append(_sample("imgwired_images", labels, count))
+        lines += _header("imgwired_jobs", "gauge", "Jobs in the job table, by status")
+        for job_status, count in jobs:
+            lines.append(_sample("imgwired_jobs", {"status": job_status.value}, count))
+        return "\n".join(lines) + "\n"
+
+
+def _header(metric: str, kind: str, text: str) -> Iterable[str]:
+    return (f"# HELP {metric} {text}", f"# TYPE {metric} {kind}")
+
+
+def _env(environment_id: uuid.UUID, names: dict[uuid.UUID, str]) -> dict[str, str]:
+    return {"environment_id": str(environment_id), "environment": names.get(environment_id, "")}
+
+
+def _sample(metric: str, labels: dict[str, str], value: object) -> str:
+    rendered = ",".join(f'{key}="{_escape(text)}"' for key, text in labels.items())
+    return f"{metric}{{{rendered}}} {int(value)}"  # type: ignore[call-overload]
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')

@@ -1,0 +1,1 @@
+"""CDN transformations: the query parameters parsed to a ``Transformation``, rendered on libvips."""

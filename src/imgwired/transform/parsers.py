@@ -1,0 +1,284 @@
+"""Every transformation parameter: its canonical name, aliases, reader and accepted values.
+
+``PARAMETERS`` is the one table the parser, the canonical form and the docs agree on. A reader
+turns the raw text into the normalised value stored on ``Transformation`` (the field named
+``field``), raising ``BadValue`` when the text does not follow the grammar in ``accepts``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final
+
+from imgwired.transform import effect_readers, geometry_readers
+from imgwired.transform.scalars import (
+    GRAVITY_TEXT,
+    angle,
+    boolean,
+    choice,
+    color,
+    gravity,
+    integer,
+    number,
+)
+from imgwired.transform.values import (
+    ChromaSubsampling,
+    ColorProfile,
+    Kernel,
+    OutputFormat,
+    ResizingType,
+)
+
+MAX_DIMENSION: Final = 8192
+
+_FORMATS: Final[Mapping[str, OutputFormat | None]] = {
+    "auto": None,
+    "jpg": OutputFormat.JPEG,
+    **{output.value: output for output in OutputFormat},
+}
+_RESIZING_TYPES: Final[Mapping[str, ResizingType]] = {
+    **{kind.value: kind for kind in ResizingType},
+    "fit": ResizingType.INSIDE,
+    "fill-down": ResizingType.INSIDE,
+    "force": ResizingType.FILL,
+    "auto": ResizingType.INSIDE,
+}
+_KERNELS: Final[Mapping[str, Kernel]] = {kernel.value: kernel for kernel in Kernel}
+_PROFILES: Final[Mapping[str, ColorProfile]] = {
+    **{profile.value: profile for profile in ColorProfile},
+    "preserve": ColorProfile.KEEP,
+}
+_SUBSAMPLING: Final[Mapping[str, ChromaSubsampling | None]] = {
+    "auto": None,
+    **{mode.value: mode for mode in ChromaSubsampling},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    name: str
+    aliases: tuple[str, ...]
+    read: Callable[[str], object]
+    accepts: str
+    """What values are accepted, in words, for error messages."""
+
+    @property
+    def field(self) -> str:
+        """The ``Transformation`` attribute: the name with ``-`` as ``_``."""
+        return self.name.replace("-", "_")
+
+
+def _dimension(text: str) -> int:
+    return integer(text, 1, MAX_DIMENSION)
+
+
+def _multiplier(text: str) -> float:
+    return number(text, 0.01, 10)
+
+
+def _auto_or(reader: Callable[[str], object]) -> Callable[[str], object]:
+    """``auto`` means the default, the same as not giving the parameter."""
+
+    def read(text: str) -> object:
+        return None if text.lower() == "auto" else reader(text)
+
+    return read
+
+
+def _quality(text: str) -> int:
+    return integer(text, 1, 100)
+
+
+def _dpr(text: str) -> float:
+    return number(text, 0.01, 8)
+
+
+def _dpi(text: str) -> int:
+    return integer(text, 1, 600)
+
+
+def _pixelate(text: str) -> int:
+    return integer(text, 2, 256)
+
+
+def _unit(text: str) -> float:
+    return number(text, 0, 1)
+
+
+def _hue(text: str) -> float:
+    return angle(text)
+
+
+def _choices(options: Mapping[str, object]) -> Callable[[str], object]:
+    def read(text: str) -> object:
+        return choice(text, options)
+
+    return read
+
+
+_COLOR = "a colour: rgb, rrggbb or rrggbbaa hex (# optional), or r:g:b[:alpha]"
+_BOOLEAN = "true, t, 1, false, f or 0"
+_MULTIPLIER = "a number from 0.01 to 10 (1 leaves the image as is)"
+_OBJECT = " (or the same fields as a JSON object)"
+
+_TABLE: Final = (
+    Parameter(
+        "adjust",
+        ("a",),
+        effect_readers.adjust,
+        "brightness[:saturation[:color]], multipliers from 0.01 to 10" + _OBJECT,
+    ),
+    Parameter("background", ("bg",), color, _COLOR),
+    Parameter("background_alpha", ("bga",), _unit, "a number from 0 to 1"),
+    Parameter("blur", ("bl",), effect_readers.blur, "true, false, or a sigma from 0.3 to 100"),
+    Parameter("brightness", ("br",), _multiplier, _MULTIPLIER),
+    Parameter("chroma_subsampling", (), _choices(_SUBSAMPLING), "4:4:4, 4:2:2, 4:2:0 or auto"),
+    Parameter(
+        "color_profile", ("cp", "icc"), _choices(_PROFILES), "srgb, rgb16, cmyk, keep or preserve"
+    ),
+    Parameter("colorize", ("col",), color, _COLOR),
+    Parameter(
+        "contrast",
+        ("co",),
+        effect_readers.contrast,
+        "multiplier (0 to 10)[:pivot (0 to 255)]" + _OBJECT,
+    ),
+    Parameter(
+        "crop",
+        ("c",),
+        geometry_readers.crop,
+        "width:height[:gravity] or x:y:width:height[:gravity]" + _OBJECT,
+    ),
+    Parameter("dpi", (), _dpi, "a whole number from 1 to 600"),
+    Parameter("dpr", (), _dpr, "a number from 0.01 to 8"),
+    Parameter(
+        "duotone",
+        ("dt",),
+        effect_readers.duotone,
+        "shadowColor:highlightColor" + _OBJECT,
+    ),
+    Parameter("enlarge", ("el",), boolean, _BOOLEAN),
+    Parameter(
+        "extend",
+        ("ex",),
+        geometry_readers.extend,
+        "top[:right[:bottom[:left[:background]]]], whole numbers from 0 to 8192" + _OBJECT,
+    ),
+    Parameter(
+        "extend_aspect_ratio",
+        ("exar", "extend_ar"),
+        geometry_readers.aspect_ratio,
+        "a ratio (0.01 to 100) or width:height, then optionally :gravity" + _OBJECT,
+    ),
+    Parameter(
+        "flip",
+        ("fl",),
+        geometry_readers.flip,
+        "horizontal, vertical, both, or horizontal:vertical booleans",
+    ),
+    Parameter(
+        "format",
+        ("ext", "extension", "f"),
+        _choices(_FORMATS),
+        "auto, jpg, jpeg, png, webp, avif, gif or tiff",
+    ),
+    Parameter(
+        "gradient",
+        ("gr",),
+        effect_readers.gradient,
+        "hex colours color1,color2[,...][:angle[:opacity[:blend]]]" + _OBJECT,
+    ),
+    Parameter("gravity", ("g",), gravity, GRAVITY_TEXT),
+    Parameter("height", ("h",), _dimension, "a whole number from 1 to 8192"),
+    Parameter("hue", ("hu",), _hue, "an angle in degrees"),
+    Parameter("keep_copyright", ("kcr",), boolean, _BOOLEAN),
+    Parameter("lightness", ("l",), _multiplier, _MULTIPLIER),
+    Parameter("min-height", ("mh", "min_height"), _dimension, "a whole number from 1 to 8192"),
+    Parameter("min-width", ("min_width", "mw"), _dimension, "a whole number from 1 to 8192"),
+    Parameter("monochrome", ("mc",), effect_readers.monochrome, f"true, false, or {_COLOR}"),
+    Parameter(
+        "negate", ("neg",), effect_readers.negate, "true, false, or alpha:true / alpha:false"
+    ),
+    Parameter(
+        "normalize",
+        ("norm", "normalise"),
+        effect_readers.normalize,
+        "true, false, or lower:upper percentiles (0 to 100)",
+    ),
+    Parameter(
+        "padding",
+        ("pd",),
+        geometry_readers.padding,
+        "all, x:y, top:x:bottom or top:right:bottom:left, whole numbers from 0 to 8192" + _OBJECT,
+    ),
+    Parameter("pixelate", ("pix",), _pixelate, "a whole number from 2 to 256"),
+    Parameter("progressive", (), _auto_or(boolean), f"{_BOOLEAN} or auto"),
+    Parameter("quality", ("q",), _auto_or(_quality), "a whole number from 1 to 100, or auto"),
+    Parameter(
+        "resizing_algorithm",
+        ("ra",),
+        _choices(_KERNELS),
+        "nearest, cubic, mitchell, lanczos2 or lanczos3",
+    ),
+    Parameter(
+        "resizing_type",
+        (),
+        _choices(_RESIZING_TYPES),
+        "cover, contain, fill, inside or outside (legacy: fit, fill-down, force, auto)",
+    ),
+    Parameter(
+        "rotate",
+        ("rot",),
+        geometry_readers.rotate,
+        "an angle in degrees, optionally :background colour" + _OBJECT,
+    ),
+    Parameter("saturation", ("sa",), _multiplier, _MULTIPLIER),
+    Parameter(
+        "sharpen",
+        ("sh",),
+        effect_readers.sharpen,
+        "true, false, or a sigma from 0.01 to 10 (or a JSON object: sigma, m1, m2, x1, y2, y3)",
+    ),
+    Parameter("strip_color_profile", ("scp",), boolean, _BOOLEAN),
+    Parameter("strip_metadata", ("sm",), boolean, _BOOLEAN),
+    Parameter("width", ("w",), _dimension, "a whole number from 1 to 8192"),
+    Parameter("zoom", ("z",), geometry_readers.zoom, "a factor from 1 to 100, optionally :gravity"),
+)
+
+PARAMETERS: Final[Mapping[str, Parameter]] = MappingProxyType(
+    {parameter.name: parameter for parameter in _TABLE}
+)
+"""Every supported parameter by canonical name."""
+
+SPELLINGS: Final[Mapping[str, Parameter]] = MappingProxyType(
+    {
+        spelling: parameter
+        for parameter in _TABLE
+        for spelling in (parameter.name, *parameter.aliases)
+    }
+)
+"""Every accepted name and alias, to its parameter."""
+
+WATERMARK_SPELLINGS: Final = frozenset(
+    {
+        "watermark",
+        "wm",
+        "watermark_position",
+        "watermark_offset",
+        "wmp",
+        "watermark_rotate",
+        "wm_rot",
+        "wmr",
+        "watermark_shadow",
+        "wmsh",
+        "watermark_size",
+        "wms",
+        "watermark_text",
+        "wmt",
+        "watermark_url",
+        "wmu",
+    }
+)
+"""The contract's watermark parameters: recognised, and refused."""

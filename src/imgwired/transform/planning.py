@@ -1,0 +1,230 @@
+"""The geometry of a render, worked out from the source's size before any pixel is touched.
+
+Pure arithmetic, no libvips: which region of the source is used, the size it is resized to,
+the quarter turns, and the boxes later steps crop or pad to. Sizes are (width, height) in pixels
+of the upright source (EXIF orientation applied).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Final
+
+from imgwired.errors import InvalidTransformationError, TransformationTooLargeError
+from imgwired.transform.params import Transformation
+from imgwired.transform.values import Crop, Gravity, ResizingType, Sides, Zoom
+
+Size = tuple[int, int]
+
+MAX_DIMENSION: Final = 8192
+"""The contract's largest output side."""
+
+_ANCHORS: Final = {
+    Gravity.CENTER: (0.5, 0.5),
+    Gravity.NORTH: (0.5, 0.0),
+    Gravity.SOUTH: (0.5, 1.0),
+    Gravity.EAST: (1.0, 0.5),
+    Gravity.WEST: (0.0, 0.5),
+    Gravity.NORTHEAST: (1.0, 0.0),
+    Gravity.NORTHWEST: (0.0, 0.0),
+    Gravity.SOUTHEAST: (1.0, 1.0),
+    Gravity.SOUTHWEST: (0.0, 1.0),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A rectangle inside an image: left, top, width, height."""
+
+    left: int
+    top: int
+    width: int
+    height: int
+
+    @property
+    def size(self) -> Size:
+        return self.width, self.height
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What the geometry steps do, in order (see ``docs/transformations.md``)."""
+
+    source: Size
+    region: Region | None
+    """The ``crop=x:y:w:h`` region of the source, or None for all of it."""
+    zoom: Zoom | None
+    resized: Size
+    """The size after resizing, in the frame after the quarter turns."""
+    quarter_turns: int
+    """Clockwise right-angle turns applied after resizing (the rest of ``rotate`` comes later)."""
+    residual_angle: float
+    cover: Size | None
+    """``resizing_type=cover``: the box cut from the resized image, at ``gravity``."""
+    canvas: Size | None
+    """``resizing_type=contain``: the box the image is centred on (by ``gravity``)."""
+
+    @property
+    def resized_before_turns(self) -> Size:
+        """The resized size in the frame before the quarter turns: what the resize makes."""
+        width, height = self.resized
+        return (height, width) if self.quarter_turns % 2 else (width, height)
+
+
+def anchor(gravity: Gravity) -> tuple[float, float]:
+    """Where ``gravity`` sits, as fractions of the width and height; smart ones at the centre."""
+    return _ANCHORS.get(gravity, (0.5, 0.5))
+
+
+def place(outer: Size, inner: Size, gravity: Gravity) -> tuple[int, int]:
+    """The top-left of an ``inner`` box laid at ``gravity`` in (or around) ``outer``."""
+    fx, fy = anchor(gravity)
+    return rounded((outer[0] - inner[0]) * fx), rounded((outer[1] - inner[1]) * fy)
+
+
+def plan(source: Size, transformation: Transformation, *, max_dimension: int) -> Plan:
+    """The geometry for ``transformation`` of an upright ``source`` of this size.
+
+    Raises ``TransformationTooLargeError`` when explicit parameters ask for a side over
+    ``max_dimension``, and ``InvalidTransformationError`` for a crop region outside the image.
+    """
+    t = transformation
+    region = source_region(source, t.crop) if t.crop and t.crop.of_source else None
+    used = region.size if region else source
+    angle = t.rotate.angle if t.rotate else 0.0
+    quarter_turns = int(angle // 90)
+    turned = (used[1], used[0]) if quarter_turns % 2 else used
+    resized, cover, canvas = _resize(turned, t, max_dimension)
+    return Plan(
+        source=source,
+        region=region,
+        zoom=t.zoom,
+        resized=resized,
+        quarter_turns=quarter_turns,
+        residual_angle=angle - 90 * quarter_turns,
+        cover=cover,
+        canvas=canvas,
+    )
+
+
+def source_region(source: Size, crop: Crop) -> Region:
+    """The ``x:y:width:height[:gravity]`` region, clipped to the source.
+
+    Offsets count from the gravity's edge toward the inside (without gravity, from the top
+    left); centre offsets move right and down.
+    """
+    assert crop.x is not None and crop.y is not None
+    gravity = crop.gravity or Gravity.NORTHWEST
+    left, top = place(source, (crop.width, crop.height), gravity)
+    fx, fy = anchor(gravity)
+    left += -crop.x if fx == 1.0 else crop.x
+    top += -crop.y if fy == 1.0 else crop.y
+    right, bottom = min(source[0], left + crop.width), min(source[1], top + crop.height)
+    left, top = max(0, left), max(0, top)
+    if right <= left or bottom <= top:
+        raise InvalidTransformationError(
+            f"The crop region lies outside the {source[0]}x{source[1]} image"
+        )
+    return Region(left, top, right - left, bottom - top)
+
+
+def rounded(value: float) -> int:
+    """Half up, not Python's half to even: 38.5 pixels are 39."""
+    return math.floor(value + 0.5)
+
+
+def scaled(size: int, dpr: float) -> int:
+    return max(1, rounded(size * dpr))
+
+
+def scaled_sides(sides: Sides, dpr: float) -> Sides:
+    """Padding or extend sizes times ``dpr`` (0 stays 0)."""
+    return Sides(
+        *(rounded(side * dpr) for side in (sides.top, sides.right, sides.bottom, sides.left))
+    )
+
+
+def _resize(
+    used: Size, t: Transformation, max_dimension: int
+) -> tuple[Size, Size | None, Size | None]:
+    box_w = scaled(t.width, t.dpr) if t.width else None
+    box_h = scaled(t.height, t.dpr) if t.height else None
+    min_w = scaled(t.min_width, t.dpr) if t.min_width else 0
+    min_h = scaled(t.min_height, t.dpr) if t.min_height else 0
+    for name, value in (
+        ("width", box_w),
+        ("height", box_h),
+        ("min-width", min_w),
+        ("min-height", min_h),
+    ):
+        if value and value > max_dimension:
+            raise TransformationTooLargeError(
+                f"{name} x dpr asks for {value} pixels; at most {max_dimension} are rendered"
+            )
+    scale_x, scale_y = _scales(used, t, box_w, box_h)
+    if not t.enlarge:
+        scale_x, scale_y = min(scale_x, 1.0), min(scale_y, 1.0)
+    # min-width and min-height are floors: they win over enlarge=false and the box.
+    floor = max(min_w / used[0], min_h / used[1])
+    if t.resizing_type is ResizingType.FILL:
+        scale_x, scale_y = max(scale_x, min_w / used[0]), max(scale_y, min_h / used[1])
+    else:
+        scale_x = scale_y = max(scale_x, floor)
+    resized = _fit(used, scale_x, scale_y, max_dimension)
+    cover = None
+    if t.resizing_type is ResizingType.COVER and box_w and box_h:
+        cover = (min(box_w, resized[0]), min(box_h, resized[1]))
+        cover = None if cover == resized else cover
+    canvas = None
+    if t.resizing_type is ResizingType.CONTAIN and (box_w or box_h):
+        canvas = (max(box_w or resized[0], resized[0]), max(box_h or resized[1], resized[1]))
+        canvas = None if canvas == resized else canvas
+    return resized, cover, canvas
+
+
+def _scales(
+    used: Size, t: Transformation, box_w: int | None, box_h: int | None
+) -> tuple[float, float]:
+    """Horizontal and vertical scale before enlarge and the floors are applied."""
+    width_scale = box_w / used[0] if box_w else None
+    height_scale = box_h / used[1] if box_h else None
+    if width_scale is None and height_scale is None:
+        return t.dpr, t.dpr  # no box: dpr alone scales the image
+    if width_scale is None or height_scale is None:
+        only = width_scale or height_scale
+        assert only is not None
+        return only, only
+    if t.resizing_type is ResizingType.FILL:
+        return width_scale, height_scale
+    if t.resizing_type in (ResizingType.COVER, ResizingType.OUTSIDE):
+        both = max(width_scale, height_scale)
+    else:
+        both = min(width_scale, height_scale)
+    return both, both
+
+
+def _fit(used: Size, scale_x: float, scale_y: float, max_dimension: int) -> Size:
+    """The resized size; a shrink that would still exceed ``max_dimension`` shrinks further."""
+    width, height = max(1, rounded(used[0] * scale_x)), max(1, rounded(used[1] * scale_y))
+    if width <= max_dimension and height <= max_dimension:
+        return width, height
+    if scale_x > 1.0 or scale_y > 1.0:
+        raise TransformationTooLargeError(
+            f"Enlarging to {width}x{height} exceeds {max_dimension} pixels a side"
+        )
+    # A large source with no size asked for (or a size on one side only) is scaled to fit.
+    fit = min(max_dimension / width, max_dimension / height)
+    return (
+        min(max_dimension, max(1, math.floor(width * fit))),
+        min(max_dimension, max(1, math.floor(height * fit))),
+    )
+
+
+def check_output(size: Size, max_dimension: int, what: str) -> None:
+    """Refuse an explicit step (padding, extend, rotation...) that makes the image too large."""
+    if size[0] > max_dimension or size[1] > max_dimension:
+        raise TransformationTooLargeError(
+            f"{what} makes the image {size[0]}x{size[1]}; at most {max_dimension} pixels a "
+            "side are rendered"
+        )

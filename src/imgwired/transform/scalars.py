@@ -1,0 +1,240 @@
+"""The small grammars parameter values are built from: numbers, booleans, colours, gravities, JSON.
+
+Each reader takes the text (or a decoded JSON value) and returns a normalised value, or raises
+``BadValue`` saying what is wrong in words; the caller adds which parameter it was.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Final, TypeVar
+
+from imgwired.transform.values import Gravity, Rgba
+
+E = TypeVar("E")
+
+BOOLEAN_TRUE: Final = frozenset({"true", "t", "1"})
+BOOLEAN_FALSE: Final = frozenset({"false", "f", "0"})
+
+GRAVITIES: Final[Mapping[str, Gravity]] = {
+    **{gravity.value: gravity for gravity in Gravity},
+    "ce": Gravity.CENTER,
+    "n": Gravity.NORTH,
+    "no": Gravity.NORTH,
+    "s": Gravity.SOUTH,
+    "so": Gravity.SOUTH,
+    "e": Gravity.EAST,
+    "ea": Gravity.EAST,
+    "w": Gravity.WEST,
+    "we": Gravity.WEST,
+    "ne": Gravity.NORTHEAST,
+    "noea": Gravity.NORTHEAST,
+    "se": Gravity.SOUTHEAST,
+    "soea": Gravity.SOUTHEAST,
+    "nw": Gravity.NORTHWEST,
+    "nowe": Gravity.NORTHWEST,
+    "sw": Gravity.SOUTHWEST,
+    "sowe": Gravity.SOUTHWEST,
+    "ce:sm": Gravity.ATTENTION,
+}
+"""Every accepted spelling of a gravity (the contract's values and shorthands), lower case."""
+
+GRAVITY_TEXT: Final = (
+    "center (ce), north (n), south (s), east (e), west (w), northeast (ne), northwest (nw), "
+    "southeast (se), southwest (sw), attention (ce:sm) or entropy"
+)
+
+# Plain decimals only: no exponent, so no value can be huge, infinite or NaN.
+_NUMBER = re.compile(r"-?(?:[0-9]{1,12}(?:\.[0-9]{0,12})?|\.[0-9]{1,12})")
+_HEX_COLOR = re.compile(r"#?((?:[0-9a-fA-F]{3}){1,2}|[0-9a-fA-F]{8})")
+_JSON_DEPTH_TEXT = 1024
+ANGLE_LIMIT: Final = 1_000_000.0
+
+
+class BadValue(Exception):
+    """A value that does not follow its grammar; the message says why, in a short phrase."""
+
+
+def number(text: str, low: float, high: float) -> float:
+    """A plain decimal (``2``, ``-0.5``, ``.25``) between ``low`` and ``high`` inclusive."""
+    if not _NUMBER.fullmatch(text):
+        raise BadValue("not a plain decimal number")
+    return in_range(float(text), low, high)
+
+
+def integer(text: str, low: int, high: int) -> int:
+    """A whole number between ``low`` and ``high``; ``800.0`` is read as ``800``."""
+    value = number(text, low, high)
+    if value != int(value):
+        raise BadValue("not a whole number")
+    return int(value)
+
+
+def in_range(value: float, low: float, high: float) -> float:
+    if not math.isfinite(value) or not low <= value <= high:
+        raise BadValue(f"must be between {_show(low)} and {_show(high)}")
+    return value
+
+
+def boolean(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in BOOLEAN_TRUE:
+        return True
+    if lowered in BOOLEAN_FALSE:
+        return False
+    raise BadValue("not a boolean")
+
+
+def gravity(text: str) -> Gravity:
+    found = GRAVITIES.get(text.lower())
+    if found is None:
+        raise BadValue("not a gravity")
+    return found
+
+
+def choice(text: str, options: Mapping[str, E]) -> E:
+    """The value ``text`` names in ``options`` (keys in lower case), case-insensitively."""
+    lowered = text.lower()
+    if lowered not in options:
+        raise BadValue("not one of the accepted values")
+    return options[lowered]
+
+
+def color(text: str) -> Rgba:
+    """``rgb``, ``rrggbb`` or ``rrggbbaa`` hex (``#`` optional), or ``r:g:b[:alpha]``."""
+    if ":" in text:
+        return _color_components(text.split(":"))
+    match = _HEX_COLOR.fullmatch(text)
+    if match is None:
+        raise BadValue("not a colour")
+    digits = match.group(1).lower()
+    if len(digits) == 3:
+        digits = "".join(digit * 2 for digit in digits)
+    if len(digits) == 6:
+        digits += "ff"
+    red, green, blue, alpha = (int(digits[i : i + 2], 16) for i in range(0, 8, 2))
+    return red, green, blue, alpha
+
+
+def hex_color(text: str) -> Rgba:
+    """A colour in hex only: inside values that use ``:`` between their own fields."""
+    if ":" in text:
+        raise BadValue("colours inside this value must be written in hex")
+    return color(text)
+
+
+def _color_components(parts: list[str]) -> Rgba:
+    if len(parts) not in (3, 4):
+        raise BadValue("not a colour (r:g:b or r:g:b:alpha)")
+    try:
+        red, green, blue = (integer(part, 0, 255) for part in parts[:3])
+        alpha = number(parts[3], 0, 1) if len(parts) == 4 else 1.0
+    except BadValue:
+        raise BadValue("not a colour (r:g:b with 0..255 and an alpha of 0..1)") from None
+    return red, green, blue, round(alpha * 255)
+
+
+def json_object(text: str) -> dict[str, Any]:
+    """A JSON object; NaN, Infinity and duplicate keys are refused."""
+    if len(text) > _JSON_DEPTH_TEXT:
+        raise BadValue("too long")
+    try:
+        decoded = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
+    except (ValueError, RecursionError):
+        raise BadValue("not a valid JSON object") from None
+    if not isinstance(decoded, dict):
+        raise BadValue("not a JSON object")
+    return decoded
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(key)
+        result[key] = value
+    return result
+
+
+def json_fields(decoded: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    """``decoded`` with each key renamed through ``names`` (spelling -> field); others refused."""
+    result: dict[str, Any] = {}
+    for key, value in decoded.items():
+        field = names.get(key)
+        if field is None:
+            known = ", ".join(sorted(set(names.values())))
+            raise BadValue(f"has no field {_quote(key)} (fields: {known})")
+        if field in result:
+            raise BadValue(f"gives the field {field!r} twice")
+        result[field] = value
+    return result
+
+
+def from_json(value: Any, reader: Callable[[str], E]) -> E:
+    """A JSON field read by the text ``reader``: numbers and booleans go through their text."""
+    if isinstance(value, bool):
+        return reader("true" if value else "false")
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise BadValue("not a finite number")
+        return reader(_json_number_text(value))
+    if isinstance(value, str):
+        return reader(value)
+    raise BadValue("has a field of the wrong type")
+
+
+def _json_number_text(value: int | float) -> str:
+    if isinstance(value, int):
+        if abs(value) > 10**12:
+            raise BadValue("has a number that is too large")
+        return str(value)
+    if abs(value) > 1e12:
+        raise BadValue("has a number that is too large")
+    # Fixed notation: the text grammar has no exponents (1e-7 would otherwise be refused).
+    return f"{value:.12f}".rstrip("0").rstrip(".") or "0"
+
+
+def object_fields(text: str, names: Mapping[str, str]) -> dict[str, Any] | None:
+    """The fields of a JSON-object value, or None when ``text`` is positional."""
+    if not text.startswith("{"):
+        return None
+    return json_fields(json_object(text), names)
+
+
+def json_names(*fields: str, **aliases: str) -> dict[str, str]:
+    """JSON key spellings: each field as is, plus ``alias=field`` pairs."""
+    return {**{field: field for field in fields}, **aliases}
+
+
+def json_field(fields: Mapping[str, Any], name: str, reader: Callable[[str], Any]) -> Any:
+    """Field ``name`` read by ``reader``, or None when it is absent."""
+    return from_json(fields[name], reader) if name in fields else None
+
+
+def optional(text: str, reader: Callable[[str], Any]) -> Any:
+    """``text`` read by ``reader``, or None when it is empty (a positional field left out)."""
+    return reader(text) if text else None
+
+
+def angle(text: str) -> float:
+    """Degrees, normalised to ``[0, 360)``."""
+    return number(text, -ANGLE_LIMIT, ANGLE_LIMIT) % 360.0
+
+
+def multiplier(text: str) -> float:
+    return number(text, 0.01, 10)
+
+
+def _show(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def _quote(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:40] + "...")

@@ -1,0 +1,25 @@
+"""Delivery on a CONNECTED custom domain: ``https://images.example.com/<image>[@preset]?params``
+is served as ``/cdn/<organization>/<environment>/<image>[@preset]``.
+
+Every path on such a host is a delivery path; the API is not reachable there.
+"""
+
+from __future__ import annotations
+
+from imgwired.custom_domains.hostnames import normalise_host_header
+from imgwired.services.connected_domains import ConnectedDomains
+from imgwired.web.cdn_host import PathResolver
+from imgwired.web.cors import CDN_PREFIX
+
+
+def custom_domain_resolver(domains: ConnectedDomains) -> PathResolver:
+    """A ``CdnHostMiddleware`` resolver over the connected domains (memory only, any port)."""
+
+    def resolve(host: str, path: str) -> str | None:
+        hostname = normalise_host_header(host)
+        domain = domains.by_hostname(hostname) if hostname else None
+        if domain is None:
+            return None
+        return f"{CDN_PREFIX}{domain.organization_id}/{domain.environment_id}{path}"
+
+    return resolve

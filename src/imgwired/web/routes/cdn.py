@@ -1,0 +1,93 @@
+"""``GET|HEAD /cdn/{organization_id}/{environment_id}/{image_id}[@preset]``: image delivery.
+
+Public: no key, ``Access-Control-Allow-Origin: *`` (added by the CORS layer). Transformations
+come as query parameters; see docs/transformations.md.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+from starlette.concurrency import iterate_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from imgwired.errors import ImageNotFoundError
+from imgwired.services.container import Services
+from imgwired.services.delivery import CdnAddress, Delivery
+
+router = APIRouter()
+
+CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+async def deliver(request: Request) -> Response:
+    """A plain Starlette endpoint: the hottest path of the server skips FastAPI's parameter and
+    dependency machinery, which would cost more than serving a cached rendition does."""
+    services: Services = request.app.state.services
+    params = request.path_params
+    address = _address(params["organization_id"], params["environment_id"], params["image_ref"])
+    head = request.method == "HEAD"
+    delivery = await services.delivery.deliver(
+        address,
+        request.query_params.multi_items(),
+        accept=request.headers.get("accept"),
+        if_none_match=request.headers.get("if-none-match"),
+        head=head,
+    )
+    response = _response(delivery, head)
+    sent = 0 if head or delivery.not_modified else delivery.size
+    services.usage.record_delivery(
+        delivery.environment_id,
+        bytes_sent=sent,
+        cache_hit=delivery.cache_hit,
+        transformed=delivery.transformed,
+    )
+    return response
+
+
+router.add_route(
+    "/cdn/{organization_id}/{environment_id}/{image_ref}",
+    deliver,
+    methods=["GET", "HEAD"],
+    name="cdn_deliver",
+    include_in_schema=False,
+)
+
+
+def _address(organization_id: str, environment_id: str, image_ref: str) -> CdnAddress:
+    image_text, at, preset = image_ref.partition("@")
+    try:
+        return CdnAddress(
+            uuid.UUID(organization_id),
+            uuid.UUID(environment_id),
+            uuid.UUID(image_text),
+            preset if at else None,
+        )
+    except ValueError:
+        raise ImageNotFoundError(f"No image is delivered at {image_ref[:80]!r}") from None
+
+
+def _response(delivery: Delivery, head: bool) -> Response:
+    headers = {
+        "ETag": delivery.etag,
+        "Cache-Control": CACHE_CONTROL,
+        "X-Content-Type-Options": "nosniff",
+    }
+    if delivery.vary_accept:
+        headers["Vary"] = "Accept"
+    if delivery.not_modified:
+        return Response(status_code=304, headers=headers)
+    headers["Content-Length"] = str(delivery.size)
+    if delivery.chunks is not None:
+        return StreamingResponse(
+            iterate_in_threadpool(delivery.chunks),
+            media_type=delivery.content_type,
+            headers=headers,
+        )
+    # HEAD: the headers of the GET, no body (Content-Length says what the GET would send).
+    body = b"" if head else (delivery.body or b"")
+    response = Response(body, media_type=delivery.content_type, headers=headers)
+    response.headers["Content-Length"] = str(delivery.size)
+    return response

@@ -1,0 +1,29 @@
+"""Custom-domain fixtures: a DNS server on loopback, and the app pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from imgwired.config import Settings
+from tests.custom_domains.dns_server import FakeDns
+from tests.custom_domains.helpers import TARGET
+
+
+@pytest.fixture
+def dns_server() -> Iterator[FakeDns]:
+    with FakeDns() as server:
+        yield server
+
+
+@pytest.fixture
+def settings(settings: Settings, dns_server: FakeDns) -> Settings:
+    """The shared settings, resolving through ``dns_server`` with a short timeout."""
+    return settings.model_copy(
+        update={
+            "custom_domain_dns_servers": [dns_server.address],
+            "custom_domain_dns_timeout_seconds": 0.5,
+            "custom_domain_cname_target": TARGET,
+        }
+    )

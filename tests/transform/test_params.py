@@ -1,0 +1,451 @@
+"""Parsing CDN query parameters: names, aliases, grammars, normalisation and refusals."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+import pytest
+
+from imgwired.errors import InvalidTransformationError
+from imgwired.transform.params import (
+    PRESETS,
+    OutputFormat,
+    Transformation,
+    parse_transformations,
+)
+from imgwired.transform.parsers import PARAMETERS, SPELLINGS
+from imgwired.transform.values import (
+    Adjust,
+    AspectRatio,
+    BlendMode,
+    ChromaSubsampling,
+    ColorProfile,
+    Contrast,
+    Crop,
+    Duotone,
+    Extend,
+    Flip,
+    Gradient,
+    Gravity,
+    Kernel,
+    Negate,
+    Normalize,
+    ResizingType,
+    Rotate,
+    Sharpen,
+    Sides,
+    Zoom,
+)
+
+# The contract's parameters (shared/contract/transformations.json): name -> aliases.
+CONTRACT: dict[str, tuple[str, ...]] = {
+    "adjust": ("a",),
+    "background": ("bg",),
+    "background_alpha": ("bga",),
+    "blur": ("bl",),
+    "brightness": ("br",),
+    "chroma_subsampling": (),
+    "color_profile": ("cp", "icc"),
+    "colorize": ("col",),
+    "contrast": ("co",),
+    "crop": ("c",),
+    "dpi": (),
+    "dpr": (),
+    "duotone": ("dt",),
+    "enlarge": ("el",),
+    "extend": ("ex",),
+    "extend_aspect_ratio": ("exar", "extend_ar"),
+    "flip": ("fl",),
+    "format": ("ext", "extension", "f"),
+    "gradient": ("gr",),
+    "gravity": ("g",),
+    "height": ("h",),
+    "hue": ("hu",),
+    "keep_copyright": ("kcr",),
+    "lightness": ("l",),
+    "min-height": ("mh", "min_height"),
+    "min-width": ("min_width", "mw"),
+    "monochrome": ("mc",),
+    "negate": ("neg",),
+    "normalize": ("norm", "normalise"),
+    "padding": ("pd",),
+    "pixelate": ("pix",),
+    "progressive": (),
+    "quality": ("q",),
+    "resizing_algorithm": ("ra",),
+    "resizing_type": (),
+    "rotate": ("rot",),
+    "saturation": ("sa",),
+    "sharpen": ("sh",),
+    "strip_color_profile": ("scp",),
+    "strip_metadata": ("sm",),
+    "watermark": ("wm",),
+    "watermark_position": ("watermark_offset", "wmp"),
+    "watermark_rotate": ("wm_rot", "wmr"),
+    "watermark_shadow": ("wmsh",),
+    "watermark_size": ("wms",),
+    "watermark_text": ("wmt",),
+    "watermark_url": ("wmu",),
+    "width": ("w",),
+    "zoom": ("z",),
+}
+
+RED = (255, 0, 0, 255)
+BLUE = (0, 0, 255, 255)
+
+# One valid value per parameter, and the field value it parses to.
+EXAMPLES: dict[str, tuple[str, Any]] = {
+    "adjust": ("1.2:0.8:ff0000", Adjust(1.2, 0.8, RED)),
+    "background": ("f00", RED),
+    "background_alpha": ("0.5", 0.5),
+    "blur": ("2.5", 2.5),
+    "brightness": ("1.5", 1.5),
+    "chroma_subsampling": ("4:4:4", ChromaSubsampling.S444),
+    "color_profile": ("rgb16", ColorProfile.RGB16),
+    "colorize": ("#0000ff", BLUE),
+    "contrast": ("1.5:100", Contrast(1.5, 100.0)),
+    "crop": ("100:50:north", Crop(100, 50, gravity=Gravity.NORTH)),
+    "dpi": ("300", 300),
+    "dpr": ("2", 2.0),
+    "duotone": ("f00:00f", Duotone(RED, BLUE)),
+    "enlarge": ("true", True),
+    "extend": ("10", Extend(Sides(10, 10, 10, 10))),
+    "extend_aspect_ratio": ("16:9", AspectRatio(16 / 9)),
+    "flip": ("horizontal", Flip(horizontal=True, vertical=False)),
+    "format": ("webp", OutputFormat.WEBP),
+    "gradient": ("f00,00f", Gradient((RED, BLUE))),
+    "gravity": ("se", Gravity.SOUTHEAST),
+    "height": ("600", 600),
+    "hue": ("90", 90.0),
+    "keep_copyright": ("t", True),
+    "lightness": ("0.5", 0.5),
+    "min-height": ("10", 10),
+    "min-width": ("20", 20),
+    "monochrome": ("true", True),
+    "negate": ("true", Negate()),
+    "normalize": ("1", Normalize()),
+    "padding": ("5", Sides(5, 5, 5, 5)),
+    "pixelate": ("8", 8),
+    "progressive": ("false", False),
+    "quality": ("75", 75),
+    "resizing_algorithm": ("nearest", Kernel.NEAREST),
+    "resizing_type": ("cover", ResizingType.COVER),
+    "rotate": ("90", Rotate(90.0)),
+    "saturation": ("2", 2.0),
+    "sharpen": ("true", Sharpen()),
+    "strip_color_profile": ("false", False),
+    "strip_metadata": ("0", False),
+    "width": ("800", 800),
+    "zoom": ("2", Zoom(2.0)),
+}
+
+
+def parse(query: str, preset: str | None = None) -> Transformation:
+    return parse_transformations(parse_qsl(query, keep_blank_values=True), preset)
+
+
+def refusal(query: str) -> str:
+    with pytest.raises(InvalidTransformationError) as caught:
+        parse(query)
+    return caught.value.detail
+
+
+def test_the_table_matches_the_contract() -> None:
+    contract = {
+        name: set(aliases) for name, aliases in CONTRACT.items() if not name.startswith("watermark")
+    }
+    assert {name: set(p.aliases) for name, p in PARAMETERS.items()} == contract
+    assert set(EXAMPLES) == set(PARAMETERS)
+
+
+@pytest.mark.parametrize(
+    ("spelling", "name"), [(spelling, p.name) for spelling, p in SPELLINGS.items()]
+)
+def test_every_name_and_alias_is_read(spelling: str, name: str) -> None:
+    text, expected = EXAMPLES[name]
+    transformation = parse_transformations([(spelling, text)])
+    assert getattr(transformation, PARAMETERS[name].field) == expected
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        spelling
+        for name, aliases in CONTRACT.items()
+        if name.startswith("watermark")
+        for spelling in (name, *aliases)
+    ],
+)
+def test_watermarks_are_recognised_and_refused(spelling: str) -> None:
+    detail = refusal(f"{spelling}=abc")
+    assert "watermarks are not supported" in detail
+
+
+@pytest.mark.parametrize(
+    "equivalents",
+    [
+        ("w=800", "width=800", "width=800.0", "w=800.000"),
+        ("bg=%23ff0000", "bg=f00", "background=FF0000", "bg=255:0:0", "bg=ff0000ff"),
+        ("bg=255:0:0:0.5", "bg=ff000080"),
+        ("g=ce:sm", "gravity=attention"),
+        ("g=nw", "g=nowe", "gravity=northwest", "g=NorthWest"),
+        ("g=ce", "gravity=center", ""),
+        ("resizing_type=fit", "resizing_type=auto", "resizing_type=fill-down", ""),
+        ("resizing_type=force", "resizing_type=fill"),
+        ("format=jpg&w=10", "format=jpeg&w=10", "f=webp&w=10", "w=10"),
+        ("q=auto", "quality=auto", "progressive=auto", "chroma_subsampling=auto", ""),
+        ("enlarge=false", "el=0", "strip_metadata=true", "dpr=1", "rot=360", "zoom=1", ""),
+        ("mc=false", "negate=false", "normalize=f", "blur=0", "sharpen=false", ""),
+        ("flip=false:false", "brightness=1", "contrast=1", "hue=360", "padding=0", ""),
+        ("flip=both", "flip=true:true"),
+        ("crop=100:50", 'crop={"width":100,"height":50}', 'c={"w":100,"h":50.0}'),
+        ("crop=10:20:100:50:se", 'crop={"x":10,"y":20,"width":100,"height":50,"gravity":"se"}'),
+        ("rot=-90", "rotate=270", 'rotate={"angle":630}'),
+        ("rot=45:f00", 'rot={"angle":45,"background":"255:0:0"}', "rot=45:255:0:0"),
+        ("dt=000:fff", "dt=0:0:0:255:255:255", 'dt={"shadowColor":"#000","highlight":"fff"}'),
+        ("ex=1:2", "ex=1:2:1:2", 'ex={"top":1,"right":2,"bottom":1,"left":2}'),
+        ("pd=1:2", "pd=2:1:2", "pd=2:1:2:1", 'pd={"top":2,"right":1,"bottom":2,"left":1}'),
+        ("exar=1.5", "exar=3:2", 'exar={"width":3,"height":2}', 'exar={"ratio":1.5}'),
+        ("gr=f00,00f", "gr=f00,00f:180:1:normal", 'gr={"colors":["255:0:0","00f"]}'),
+        ("a=1.2", 'a={"brightness":1.2}', "a=1.2:1"),
+        ("co=2", "co=2:128", 'co={"multiplier":2}'),
+        ("sh=2", 'sh={"sigma":2}'),
+        ("blur=true", "blur=1", "bl=t"),
+        ("z=2:nw", "zoom=2.0:northwest"),
+    ],
+)
+def test_equivalent_spellings_have_one_canonical_form(equivalents: tuple[str, ...]) -> None:
+    parsed = [parse(query) for query in equivalents]
+    assert len({t.canonical() for t in parsed}) == 1, [t.canonical() for t in parsed]
+    assert len({t.__hash__() for t in parsed}) == 1 or len({t.format for t in parsed}) > 1
+
+
+def test_the_canonical_form() -> None:
+    transformation = parse("q=80&w=800&g=ce:sm&bg=f00&format=webp&rot=90&dpr=1.5")
+    assert transformation.canonical() == (
+        "background=ff0000ff&dpr=1.5&gravity=attention&quality=80&rotate=(90:)&width=800"
+    )
+    assert parse("").canonical() == ""
+    assert parse("format=png").canonical() == ""
+
+
+def test_different_requests_have_different_canonical_forms() -> None:
+    queries = [
+        "w=800",
+        "w=801",
+        "h=800",
+        "crop=10:20",
+        "crop=20:10",
+        "crop=0:0:10:20",
+        "ex=1:2:3:4",
+        "ex=1:2:3:4:f00",
+        "pd=1:2:3:4",
+        "bg=f00",
+        "bg=f00&bga=0.5",
+        "col=f00",
+        "mc=f00",
+        "mc=true",
+        "neg=true",
+        "neg=alpha:true",
+        "rot=90",
+        "rot=90:f00",
+        "gr=f00,00f",
+        "gr=f00,00f,0f0",
+        "dt=f00:00f",
+        "dt=00f:f00",
+    ]
+    forms = [parse(query).canonical() for query in queries]
+    assert len(set(forms)) == len(forms)
+
+
+def test_identity_and_format() -> None:
+    assert parse("").is_identity
+    assert parse("format=webp").is_identity
+    assert parse("format=webp").format is OutputFormat.WEBP
+    assert parse("format=auto").format is None
+    assert parse("f=jpg").format is OutputFormat.JPEG
+    assert parse("enlarge=false&q=auto").is_identity
+    assert not parse("w=10").is_identity
+    assert not parse("strip_metadata=false").is_identity
+
+
+def test_transformations_are_hashable_and_equal_by_value() -> None:
+    assert parse("w=10&bg=f00") == parse("bg=255:0:0&width=10")
+    assert {parse("w=10"), parse("width=10.0")} == {parse("w=10")}
+
+
+@pytest.mark.parametrize(
+    ("query", "mentions"),
+    [
+        ("w=100&width=200", ["width", "'w'", "'width'"]),
+        ("w=1&w=2", ["width", "'w'"]),
+        ("min-width=1&mw=2", ["min-width", "'mw'"]),
+        ("format=png&ext=jpg", ["format", "'ext'"]),
+    ],
+)
+def test_a_parameter_given_twice_is_refused(query: str, mentions: list[str]) -> None:
+    detail = refusal(query)
+    assert "twice" in detail
+    for words in mentions:
+        assert words in detail
+
+
+def test_unknown_parameters_are_named_and_close_ones_suggested() -> None:
+    assert "'nonsense'" in refusal("nonsense=1")
+    assert "did you mean 'width'" in refusal("widht=10")
+    assert "'" + "x" * 100 + "...'" in refusal("x" * 5000 + "=1")
+
+
+@pytest.mark.parametrize(
+    ("query", "mentions"),
+    [
+        ("w=100000", "between 1 and 8192"),
+        ("w=0", "between 1 and 8192"),
+        ("w=-5", "between 1 and 8192"),
+        ("w=10.5", "whole number"),
+        ("w=1e3", "plain decimal"),
+        ("w=0x10", "plain decimal"),
+        ("w= 10", "plain decimal"),
+        ("h=abc", "plain decimal"),
+        ("mh=8193", "between 1 and 8192"),
+        ("dpr=0", "between 0.01 and 8"),
+        ("dpr=8.5", "between 0.01 and 8"),
+        ("q=0", "between 1 and 100"),
+        ("q=101", "between 1 and 100"),
+        ("dpi=601", "between 1 and 600"),
+        ("blur=0.1", "between 0.3 and 100"),
+        ("blur=nan", "plain decimal"),
+        ("blur=inf", "plain decimal"),
+        ("br=0", "between 0.01 and 10"),
+        ("bga=2", "between 0 and 1"),
+        ("pix=1", "between 2 and 256"),
+        ("z=0.5", "between 1 and 100"),
+        ("hue=1" + "0" * 40, "plain decimal"),
+        ("bg=zzzzzz", "not a colour"),
+        ("bg=%23ff00", "not a colour"),
+        ("bg=ff00", "not a colour"),
+        ("bg=256:0:0", "not a colour"),
+        ("bg=255:0:0:2", "not a colour"),
+        ("bg=1:2", "not a colour"),
+        ("col=red", "not a colour"),
+        ("format=bmp", "not one of"),
+        ("g=up", "not a gravity"),
+        ("resizing_type=squash", "not one of"),
+        ("ra=bilinear", "not one of"),
+        ("cp=p3", "not one of"),
+        ("chroma_subsampling=4:1:1", "not one of"),
+        ("enlarge=yes", "not a boolean"),
+        ("fl=sideways", "not one of"),
+        ("crop={not-json", "not a valid JSON object"),
+        ("crop=[1,2]", "not width:height"),
+        ('crop={"width":1}', "needs a width and a height"),
+        ('crop={"width":1,"height":2,"depth":3}', "no field 'depth'"),
+        ('crop={"width":1,"width":2}', "not a valid JSON object"),
+        ('crop={"width":NaN,"height":1}', "not a valid JSON object"),
+        ('crop={"width":1e999,"height":1}', "not a finite number"),
+        ('crop={"width":1e300,"height":1}', "too large"),
+        ('crop={"width":[1],"height":1}', "wrong type"),
+        ("crop=1:2:3", "not a gravity"),
+        ("crop=10:10:5:5:ce:sm", "compass gravity"),
+        ("crop=north", "not width:height"),
+        ("dt=f00", "not shadowColor:highlightColor"),
+        ("gr=f00", "2 to 16 colours"),
+        ("gr=255:0:0,00f", "hex"),
+        ("gr=f00,00f:90:0.5:melt", "not one of"),
+        ('gr={"colors":"f00"}', "list of colours"),
+        ("norm=50:10", "lower below upper"),
+        ("neg=alpha:maybe", "not a boolean"),
+        ("pd=1:2:3:4:5", "more than four"),
+        ("ex=1:2:3:4:nope", "not a colour"),
+        ("exar=0:1", "between 0.01"),
+        ("exar=1000:1", "ratio between"),
+        ("sh=11", "between 0.01 and 10"),
+        ('sh={"sigma":2,"m9":1}', "no field 'm9'"),
+        ("rot=abc", "plain decimal"),
+        ("a=0:1", "between 0.01 and 10"),
+    ],
+)
+def test_malformed_and_out_of_range_values_are_refused_clearly(query: str, mentions: str) -> None:
+    name = query.split("=", 1)[0]
+    detail = refusal(query)
+    assert mentions in detail
+    assert PARAMETERS[SPELLINGS[name].name].name in detail
+    assert "Accepted:" in detail
+
+
+def test_an_empty_value_is_refused() -> None:
+    assert "width ('w') needs a value" in refusal("w=")
+
+
+def test_long_values_are_refused_and_shown_short() -> None:
+    detail = refusal("bg=" + "f" * 2000)
+    assert "too long" in detail
+    detail = refusal("bg=" + "z" * 900)
+    assert "z" * 100 + "..." in detail
+    assert "z" * 101 not in detail
+
+
+def test_long_queries_stop_at_the_first_bad_item() -> None:
+    with pytest.raises(InvalidTransformationError, match="twice"):
+        parse_transformations([("w", "1")] * 100_000)
+    with pytest.raises(InvalidTransformationError, match="'p0'"):
+        parse_transformations([(f"p{i}", "1") for i in range(300)])
+
+
+def test_cmyk_needs_an_explicit_jpeg_or_tiff_format() -> None:
+    assert "format=jpeg or format=tiff" in refusal("cp=cmyk")
+    assert "format=jpeg or format=tiff" in refusal("cp=cmyk&format=webp")
+    assert parse("cp=cmyk&format=tiff").color_profile is ColorProfile.CMYK
+
+
+def test_keeping_and_stripping_the_profile_together_is_refused() -> None:
+    assert "give one of them" in refusal("cp=keep&scp=true")
+    assert parse("cp=preserve&scp=false").color_profile is ColorProfile.KEEP
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_presets_supply_sizes(name: str) -> None:
+    transformation = parse("", preset=name)
+    expected_width = {"thumbnail": 150, "small": 320, "medium": 640, "large": 1280}[name]
+    assert transformation.width == expected_width
+    assert not transformation.enlarge
+    if name == "thumbnail":
+        assert (transformation.height, transformation.resizing_type) == (150, ResizingType.COVER)
+    else:
+        assert (transformation.height, transformation.resizing_type) == (None, ResizingType.INSIDE)
+
+
+def test_explicit_parameters_override_the_preset() -> None:
+    transformation = parse("w=60&resizing_type=inside&q=50", preset="thumbnail")
+    assert (transformation.width, transformation.height) == (60, 150)
+    assert transformation.resizing_type is ResizingType.INSIDE
+    assert transformation.quality == 50
+    assert parse("", "small").canonical() == parse("w=320").canonical()
+
+
+def test_an_unknown_preset_is_refused() -> None:
+    with pytest.raises(InvalidTransformationError, match="Unknown preset 'huge'"):
+        parse_transformations([], "huge")
+
+
+def test_compound_values_in_detail() -> None:
+    assert parse("crop=10:20:100:50").crop == Crop(100, 50, 10, 20)
+    assert parse("c=100:50:ce:sm").crop == Crop(100, 50, gravity=Gravity.ATTENTION)
+    assert parse("ex=1:2:3").extend == Extend(Sides(1, 2, 3, 2))
+    assert parse("ex=1:2:3:4:0:0:255").extend == Extend(Sides(1, 2, 3, 4), BLUE)
+    assert parse("pd=4:8").padding == Sides(8, 4, 8, 4)  # x:y, horizontal first
+    assert parse("exar=16:9:north").extend_aspect_ratio == AspectRatio(16 / 9, Gravity.NORTH)
+    gradient = parse("gr=f00,0f0,00f:90:0.5:soft_light").gradient
+    assert gradient == Gradient((RED, (0, 255, 0, 255), BLUE), 90.0, 0.5, BlendMode.SOFT_LIGHT)
+    assert parse("neg=alpha:true").negate == Negate(alpha=True)
+    assert parse("norm=5:95").normalize == Normalize(5.0, 95.0)
+    assert parse("fl=true:false").flip == Flip(horizontal=True, vertical=False)
+    assert parse("z=3:ce:sm").zoom == Zoom(3.0, Gravity.ATTENTION)
+    assert parse("mc=00ff00").monochrome == (0, 255, 0, 255)
+    assert parse("hue=-30").hue == 330.0
+    assert parse("rot=450:00f").rotate == Rotate(90.0, BLUE)
+    assert parse('sh={"sigma":2,"flat":1,"jagged":4}').sharpen == Sharpen(2.0, 1.0, 4.0)
+    assert parse("a=:1.5").adjust == Adjust(saturation=1.5)
+    assert parse('a={"colour":"0f0"}').adjust == Adjust(color=(0, 255, 0, 255))
+    assert parse("co=0.5").contrast == Contrast(0.5)
