@@ -63,7 +63,15 @@ def _wait_until_serving(process: subprocess.Popen[str], base: str) -> str:
     for line in process.stdout:
         lines.append(line)
         if "Uvicorn running" in line or "Application startup complete" in line:
-            return "".join(lines)
+            # The lifespan finishes before uvicorn binds its socket: wait for it to answer.
+            while time.monotonic() < deadline:
+                try:
+                    httpx.get(f"{base}/health", timeout=1)
+                except httpx.TransportError:
+                    time.sleep(0.05)
+                    continue
+                return "".join(lines)
+            break
         if time.monotonic() > deadline:
             break
     process.kill()
