@@ -237,7 +237,9 @@ def page_origins() -> Iterator[PageOrigins]:
 # -- the browser ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: while Playwright's sync API is open it keeps an asyncio loop
+# running in the main thread, and later tests that start their own event loop (anyio) would fail.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         reason = f"real-browser tests need Chromium at {CHROMIUM}"

@@ -15,6 +15,7 @@
 
 const API_PREFIX = "/api/v1";
 const SDK_PATH = "/sdk/imgwire.js";
+const REQUEST_PARTS = new Set(["body", "query", "path", "header"]);
 const DEFAULT_POLL_INTERVAL_MS = 500;
 const DEFAULT_PROCESSING_TIMEOUT_MS = 60_000;
 // The MIME types the API accepts; others are left for the server to sniff from the bytes.
@@ -368,7 +369,9 @@ function renderDetail(detail) {
     return detail
       .map((item) => {
         if (!item || typeof item !== "object") return String(item);
-        const loc = Array.isArray(item.loc) ? item.loc.filter((p) => p !== "body").join(".") : "";
+        const where = Array.isArray(item.loc) ? item.loc : [];
+        // ["body", "file_name"] reads as "file_name": the part of the request goes without saying.
+        const loc = (REQUEST_PARTS.has(where[0]) ? where.slice(1) : where).join(".");
         return loc ? `${loc}: ${item.msg}` : String(item.msg);
       })
       .join("; ");
