@@ -16,7 +16,7 @@ from imgwired.config import Settings
 from tests.client.conftest import Connect
 from tests.conftest import Tenant
 from tests.custom_domains.dns_server import FakeDns
-from tests.custom_domains.helpers import TARGET
+from tests.custom_domains.helpers import TARGET, resolving_through
 
 HOST = "images.example.com"
 
@@ -29,13 +29,7 @@ def dns_server() -> Iterator[FakeDns]:
 
 @pytest.fixture
 def settings(settings: Settings, dns_server: FakeDns) -> Settings:
-    return settings.model_copy(
-        update={
-            "custom_domain_dns_servers": [dns_server.address],
-            "custom_domain_dns_timeout_seconds": 0.5,
-            "custom_domain_cname_target": TARGET,
-        }
-    )
+    return resolving_through(settings, dns_server)
 
 
 def test_create_check_and_delete(connect: Connect, tenant: Tenant, dns_server: FakeDns) -> None:

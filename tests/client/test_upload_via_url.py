@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -12,35 +10,14 @@ from imgwired.client import BadRequestError, ImageStatus
 from imgwired.config import Settings
 from tests.client.conftest import Connect
 from tests.conftest import Tenant
-from tests.images.helpers import jpeg
-
-PHOTO = jpeg(90, 60)
-
-
-class _Origin(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "image/jpeg")
-        self.send_header("Content-Length", str(len(PHOTO)))
-        self.end_headers()
-        self.wfile.write(PHOTO)
-
-    def log_message(self, *args: object) -> None:
-        pass
+from tests.images.photo_origin import serving_photos
 
 
 @pytest.fixture
 def origin() -> Iterator[str]:
-    """The base URL of a web server on loopback that answers every GET with ``PHOTO``."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Origin)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    """The base URL of a web server on loopback that answers GETs with a 90x60 JPEG."""
+    with serving_photos() as server:
+        yield f"http://127.0.0.1:{server.server_port}"
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from imgwired.config import Settings
 from tests.custom_domains.dns_server import FakeDns
-from tests.custom_domains.helpers import TARGET
+from tests.custom_domains.helpers import resolving_through
 
 
 @pytest.fixture
@@ -20,10 +20,4 @@ def dns_server() -> Iterator[FakeDns]:
 @pytest.fixture
 def settings(settings: Settings, dns_server: FakeDns) -> Settings:
     """The shared settings, resolving through ``dns_server`` with a short timeout."""
-    return settings.model_copy(
-        update={
-            "custom_domain_dns_servers": [dns_server.address],
-            "custom_domain_dns_timeout_seconds": 0.5,
-            "custom_domain_cname_target": TARGET,
-        }
-    )
+    return resolving_through(settings, dns_server)

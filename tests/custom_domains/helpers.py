@@ -6,12 +6,24 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from imgwired.config import Settings
 from tests.conftest import Tenant
 from tests.custom_domains.dns_server import FakeDns
 
 DOMAIN = "/api/v1/custom_domain/"
 TEST_CONNECTION = "/api/v1/custom_domain/test_connection"
 TARGET = "cdn.imgwired.example"
+
+
+def resolving_through(settings: Settings, dns_server: FakeDns) -> Settings:
+    """``settings`` resolving through ``dns_server``, with a short timeout and our CNAME target."""
+    return settings.model_copy(
+        update={
+            "custom_domain_dns_servers": [dns_server.address],
+            "custom_domain_dns_timeout_seconds": 0.5,
+            "custom_domain_cname_target": TARGET,
+        }
+    )
 
 
 def create(client: TestClient, tenant: Tenant, hostname: str) -> dict[str, Any]:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 from fastapi import FastAPI
@@ -14,43 +13,16 @@ from fastapi.testclient import TestClient
 from imgwired.config import Settings
 from imgwired.web.app import create_app
 from tests.conftest import Tenant
-from tests.images.helpers import jpeg, run_jobs
+from tests.images.helpers import run_jobs
+from tests.images.photo_origin import PHOTO, serving_photos
 
 URL_UPLOAD = "/api/v1/images/upload_via_url"
-PHOTO = jpeg(90, 60)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        self.server.hits += 1  # type: ignore[attr-defined]
-        if self.path.startswith("/redirect"):
-            self.send_response(302)
-            self.send_header("Location", self.path.partition("to=")[2])
-            self.end_headers()
-            return
-        if self.path == "/missing":
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "image/jpeg")
-        self.send_header("Content-Length", str(len(PHOTO)))
-        self.end_headers()
-        self.wfile.write(PHOTO)
-
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture
 def origin_server() -> Iterator[ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.hits = 0  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving_photos() as server:
+        yield server
 
 
 @pytest.fixture
