@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from fastapi import FastAPI
 
 from imgwired.client import (
     APIStatusError,
@@ -14,8 +15,11 @@ from imgwired.client import (
     ImageStatus,
     ImgwireError,
     NotFoundError,
+    PayloadTooLargeError,
     UnprocessableEntityError,
 )
+from imgwired.db.models import ApiKeyType
+from imgwired.services.api_keys import NewApiKey
 from tests.client.conftest import Connect
 from tests.conftest import Tenant
 from tests.images.helpers import jpeg
@@ -112,3 +116,25 @@ def test_an_idempotency_key_reused_for_another_upload_conflicts(
 
     assert caught.value.status_code == 409
     assert "idempotency_key" in caught.value.message
+
+
+def test_a_file_over_the_keys_limit_is_payload_too_large(
+    app: FastAPI, connect: Connect, tenant: Tenant
+) -> None:
+    limited = app.state.services.api_keys.create(
+        tenant.environment_id,
+        NewApiKey(
+            "small uploads",
+            ApiKeyType.CLIENT,
+            settings={"allow_unsigned_upload": True, "maximum_upload_bytes": 5120},
+        ),
+    )
+    photo = jpeg(1200, 900)
+    assert len(photo) > 5120
+
+    with pytest.raises(PayloadTooLargeError) as caught:
+        connect(limited.secret).images.upload(photo, file_name="big.jpg")
+
+    assert caught.value.status_code == 413
+    assert "5120" in str(caught.value.detail)
+    assert connect(tenant.server_key).images.list().total == 0

@@ -10,12 +10,13 @@
     │   ├── PermissionDeniedError       403
     │   ├── NotFoundError               404
     │   ├── ConflictError               409
+    │   ├── PayloadTooLargeError        413 (over the key's maximum_upload_bytes)
     │   ├── UnprocessableEntityError    422 (detail is a list of {loc, msg, type})
     │   ├── RateLimitError              429
     │   └── InternalServerError         >= 500
     └── ProcessingTimeoutError      a wait (``upload(wait=True)``, a bulk download) ran out
 
-Other statuses (405, 413, 431, ...) raise ``APIStatusError`` itself. Branch on ``error_type``,
+Other statuses (405, 431, ...) raise ``APIStatusError`` itself. Branch on ``error_type``,
 which the server keeps stable, rather than on ``detail``, which is prose.
 """
 
@@ -112,6 +113,10 @@ class ConflictError(APIStatusError):
     """409: a duplicate, a reused idempotency key with another request, a limit reached."""
 
 
+class PayloadTooLargeError(APIStatusError):
+    """413: an upload larger than the client key's ``maximum_upload_bytes`` or the server allows."""
+
+
 class UnprocessableEntityError(APIStatusError):
     """422: the request did not validate; ``detail`` lists each problem."""
 
@@ -138,6 +143,7 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
     403: PermissionDeniedError,
     404: NotFoundError,
     409: ConflictError,
+    413: PayloadTooLargeError,
     422: UnprocessableEntityError,
     429: RateLimitError,
 }
