@@ -11,17 +11,14 @@ import ipaddress
 from dataclasses import dataclass
 from functools import lru_cache
 
-import idna
 from publicsuffixlist import PublicSuffixList
 
 from imgwired.cors.origins import DEFAULT_PORTS, MAX_ORIGIN_LENGTH, canonical_ipv6, ends_in_number
+from imgwired.dns_names import DnsNameError, normalise_dns_name
 from imgwired.errors import InvalidInputError
 
 __all__ = ["InvalidOriginPatternError", "OriginPattern", "parse_pattern"]
 
-_LDH = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
-_MAX_LABEL = 63
-_MAX_HOST = 253
 _LOOPBACK_V4 = ipaddress.IPv4Network("127.0.0.0/8")
 
 
@@ -193,40 +190,10 @@ def _normalise_host(host: str, wildcard: bool) -> tuple[str, bool]:
 
 
 def _normalise_dns_name(host: str) -> str:
-    if "" in host.split("."):
-        raise InvalidOriginPatternError(f"host '{host}' has an empty label")
-    if host.isascii():
-        name = host.lower()
-    else:
-        try:
-            name = idna.encode(host, uts46=True, std3_rules=True).decode("ascii")
-        except idna.IDNAError as exc:
-            raise InvalidOriginPatternError(
-                f"'{host}' is not a valid internationalised domain name: {exc}"
-            ) from None
-    if len(name) > _MAX_HOST:
-        raise InvalidOriginPatternError(
-            f"host is too long: {len(name)} characters, at most {_MAX_HOST} allowed"
-        )
-    for label in name.split("."):
-        if not label:
-            raise InvalidOriginPatternError(f"host '{host}' has an empty label")
-        if len(label) > _MAX_LABEL:
-            raise InvalidOriginPatternError(
-                f"label '{label[:20]}…' is too long: {len(label)} characters, "
-                f"at most {_MAX_LABEL} allowed"
-            )
-        bad = next((c for c in label if c not in _LDH), None)
-        if bad is not None:
-            raise InvalidOriginPatternError(f"host contains an invalid character {bad!r}")
-        if label.startswith("-") or label.endswith("-"):
-            raise InvalidOriginPatternError(f"label '{label}' must not start or end with a hyphen")
     try:
-        # Validates punycode ('xn--') labels and the IDNA 2008 hyphen rules.
-        idna.encode(name)
-    except idna.IDNAError as exc:
-        raise InvalidOriginPatternError(f"'{host}' is not a valid domain name: {exc}") from None
-    return name
+        return normalise_dns_name(host, noun="host")
+    except DnsNameError as exc:
+        raise InvalidOriginPatternError(str(exc)) from None
 
 
 def _parse_port(text: str, explicit_scheme: str | None, schemes: frozenset[str]) -> int:

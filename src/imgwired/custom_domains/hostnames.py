@@ -11,18 +11,16 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 
-import idna
 from publicsuffixlist import PublicSuffixList
 
 from imgwired.cors.origins import ends_in_number
+from imgwired.dns_names import MAX_NAME, DnsNameError, normalise_dns_name
 from imgwired.errors import InvalidHostnameError
 
 __all__ = ["MAX_HOSTNAME", "normalise_host_header", "parse_hostname"]
 
-MAX_HOSTNAME = 253
+MAX_HOSTNAME = MAX_NAME
 _MAX_INPUT = 1024
-_MAX_LABEL = 63
-_LDH = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 # Special-use names (RFC 6761, RFC 6762, RFC 7686, RFC 8375, ICANN's .internal) that public DNS
 # never answers, so no certificate authority could validate them either.
 _RESERVED_SUFFIXES = ("localhost", "local", "invalid", "onion", "internal", "home.arpa")
@@ -55,7 +53,6 @@ def parse_hostname(raw: str) -> str:
             "hostname must be a domain name, not an IP address: point a subdomain at us instead"
         )
     name = _to_ascii(text)
-    _check_labels(name)
     _check_subdomain(name)
     return name
 
@@ -113,45 +110,10 @@ def _is_ip_address(text: str) -> bool:
 
 
 def _to_ascii(text: str) -> str:
-    if "" in text.split("."):
-        raise InvalidHostnameError(f"hostname '{text[:80]}' has an empty label")
-    if text.isascii():
-        return text.lower()
     try:
-        # UTS 46 maps case and compatibility forms first: 'Bücher' and 'bücher' are one name.
-        return idna.encode(text, uts46=True, std3_rules=True).decode("ascii")
-    except idna.IDNAError as exc:
-        raise InvalidHostnameError(
-            f"'{text[:80]}' is not a valid internationalised domain name: {exc}"
-        ) from None
-
-
-def _check_labels(name: str) -> None:
-    if len(name) > MAX_HOSTNAME:
-        raise InvalidHostnameError(
-            f"hostname is too long: {len(name)} characters, at most {MAX_HOSTNAME} allowed"
-        )
-    for label in name.split("."):
-        if not label:
-            raise InvalidHostnameError(f"hostname '{name[:80]}' has an empty label")
-        if len(label) > _MAX_LABEL:
-            raise InvalidHostnameError(
-                f"label '{label[:20]}…' is too long: {len(label)} characters, "
-                f"at most {_MAX_LABEL} allowed"
-            )
-        bad = next((c for c in label if c not in _LDH), None)
-        if bad is not None:
-            raise InvalidHostnameError(
-                f"hostname contains an invalid character {bad!r}: "
-                "labels are letters, digits and hyphens"
-            )
-        if label.startswith("-") or label.endswith("-"):
-            raise InvalidHostnameError(f"label '{label}' must not start or end with a hyphen")
-    try:
-        # Validates punycode ('xn--') labels and the IDNA 2008 hyphen rules.
-        idna.encode(name)
-    except idna.IDNAError as exc:
-        raise InvalidHostnameError(f"'{name[:80]}' is not a valid domain name: {exc}") from None
+        return normalise_dns_name(text, noun="hostname")
+    except DnsNameError as exc:
+        raise InvalidHostnameError(str(exc)) from None
 
 
 def _check_subdomain(name: str) -> None:
