@@ -146,7 +146,7 @@ def _download_schema(services: Services, job: ImageDownloadJob) -> ImageDownload
     return ImageDownloadJobSchema(
         id=job.id,
         environment_id=job.environment_id,
-        status=job.status,
+        status=services.downloads.status(job),
         image_ids=[uuid.UUID(i) for i in job.image_ids],
         download_url=services.downloads.download_url(job),
         created_at=job.created_at,
