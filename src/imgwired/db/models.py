@@ -332,6 +332,11 @@ class ImageDownloadJob(TimestampedMixin, Base):
     """A bulk download: a zip of the listed images, built by a job, fetched by a signed URL."""
 
     __tablename__ = "image_download_jobs"
+    __table_args__ = (
+        # The zip an identical request may reuse; the zips the expiry sweep deletes.
+        Index("ix_image_download_jobs_environment_id_content_key", "environment_id", "content_key"),
+        Index("ix_image_download_jobs_expires_at", "expires_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid7)
     environment_id: Mapped[uuid.UUID] = mapped_column(
@@ -346,6 +351,8 @@ class ImageDownloadJob(TimestampedMixin, Base):
     size_bytes: Mapped[int | None] = mapped_column(BigInteger, default=None)
     error: Mapped[str | None] = mapped_column(String(1024), default=None)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # A digest of the ids of the images in the zip: equal digests, equal zips.
+    content_key: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class CustomDomainStatus(enum.StrEnum):

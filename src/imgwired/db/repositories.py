@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from imgwired.db.models import ApiKey, ApiKeyType, Environment, Organization
+from imgwired.db.models import ApiKey, ApiKeyType, DerivedImage, Environment, Image, Organization
 from imgwired.pagination import Page, PageRequest
 
 T = TypeVar("T")
@@ -75,3 +75,34 @@ def find_api_key_by_hash(session: Session, secret_hash: str) -> ApiKey | None:
 def revoke_environment_keys(session: Session, environment_id: uuid.UUID, when: datetime) -> None:
     for key in session.scalars(live_api_keys(environment_id)):
         key.revoked_at = when
+
+
+def get_deleted_environment(session: Session, environment_id: uuid.UUID) -> Environment | None:
+    query = select(Environment).where(
+        Environment.id == environment_id, Environment.deleted_at.is_not(None)
+    )
+    return session.scalars(query).first()
+
+
+def retire_environment_images(
+    session: Session, environment_id: uuid.UUID, when: datetime, *, limit: int
+) -> tuple[int, int]:
+    """Mark up to ``limit`` live images of the environment deleted; returns how many, and the
+    bytes of the originals among them."""
+    found = session.execute(
+        select(Image.id, Image.size_bytes, Image.blob_key)
+        .where(Image.environment_id == environment_id, Image.deleted_at.is_(None))
+        .limit(limit)
+    ).all()
+    if not found:
+        return 0, 0
+    session.execute(
+        update(Image)
+        .where(Image.id.in_([row.id for row in found]))
+        .values(deleted_at=when, idempotency_key=None)
+    )
+    return len(found), sum(row.size_bytes for row in found if row.blob_key is not None)
+
+
+def forget_environment_renditions(session: Session, environment_id: uuid.UUID) -> None:
+    session.execute(delete(DerivedImage).where(DerivedImage.environment_id == environment_id))

@@ -16,7 +16,7 @@ from imgwired.services.cors_runtime import CorsRuntime
 from imgwired.services.custom_domains import CustomDomainService
 from imgwired.services.delivery import DeliveryService
 from imgwired.services.downloads import BUILD_JOB, DownloadService
-from imgwired.services.environments import EnvironmentService
+from imgwired.services.environments import PURGE_ENVIRONMENT_JOB, EnvironmentService
 from imgwired.services.hot_renditions import HotRenditions
 from imgwired.services.images import PURGE_JOB, ImageService
 from imgwired.services.ingestion import INGEST_JOB, IngestionService
@@ -78,7 +78,9 @@ class Services:
             database=database,
             auth=Authenticator(database, configured_admin_token=admin_token),
             organization=organization,
-            environments=EnvironmentService(database, cors_runtime),
+            environments=EnvironmentService(
+                database, cors_runtime, blobs=blobs, jobs=jobs, hot=hot, domains=connected_domains
+            ),
             api_keys=api_keys,
             cors_runtime=cors_runtime,
             cors=CorsOriginService(
@@ -120,4 +122,6 @@ def register_handlers(runner: JobRunner, services: Services) -> None:
     runner.register(PURGE_JOB, services.delivery.purge)
     runner.register(INGEST_JOB, services.ingestion.ingest)
     runner.register(BUILD_JOB, services.downloads.build)
+    runner.register(PURGE_ENVIRONMENT_JOB, services.environments.purge)
     runner.every(60, "sweep_abandoned_uploads", services.images.sweep_abandoned_uploads)
+    runner.every(60, "sweep_expired_downloads", services.downloads.sweep_expired)

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from imgwired.config import Settings
 from imgwired.db.engine import Database
-from imgwired.db.models import DerivedImage, Image, ImageStatus
+from imgwired.db.models import DerivedImage, Environment, Image, ImageStatus
 from imgwired.errors import ImageNotFoundError, ServiceBusyError
 from imgwired.media_types import SupportedMimeType
 from imgwired.services.hot_renditions import MAX_ENTRY_BYTES, HotDelivery, HotRenditions
@@ -222,6 +222,11 @@ class DeliveryService:
         with self._db.reading() as session:
             row = session.execute(
                 select(Image, DerivedImage)
+                # A deleted environment serves nothing, whatever its images' own state.
+                .join(
+                    Environment,
+                    and_(Environment.id == Image.environment_id, Environment.deleted_at.is_(None)),
+                )
                 .outerjoin(
                     DerivedImage,
                     and_(DerivedImage.image_id == Image.id, DerivedImage.variant == variant),

@@ -1,24 +1,38 @@
 """Bulk downloads: a job streams the images into one zip in the blob store, in constant memory,
 and a signed, expiring URL hands it out.
+
+A zip lives ``DOWNLOAD_TTL``. A request for the same images of the same environment while a zip
+of them is still valid gets a download of its own, READY at once, that hands out that zip (and
+keeps it ``DOWNLOAD_TTL`` longer); images never change once READY, so equal contents are equal
+zips. When the last download that hands out a zip expires, the sweep deletes the zip and those
+downloads report FAILED, the contract's only state for a download that can no longer be had.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import time
 import uuid
 import zipfile
-from collections.abc import Iterator, Sequence
-from datetime import timedelta
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from imgwired.config import Settings
+from imgwired.db import download_repository as repo
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
-from imgwired.db.models import Image, ImageDownloadJob, ImageDownloadStatus, ImageStatus
+from imgwired.db.models import (
+    Environment,
+    Image,
+    ImageDownloadJob,
+    ImageDownloadStatus,
+    ImageStatus,
+)
 from imgwired.errors import DownloadNotFoundError, ImageNotFoundError, UploadUrlError
 from imgwired.jobs import queue
 from imgwired.jobs.runner import JobRunner
@@ -28,7 +42,10 @@ from imgwired.storage.base import BlobStore, BlobWriter
 
 BUILD_JOB = "build_download"
 DOWNLOAD_TTL = timedelta(hours=24)
+# A zip closer than this to its expiry is not handed out again: build a fresh one instead.
+REUSE_MARGIN = timedelta(minutes=5)
 MAX_IMAGES = 1000
+_SWEEP_BATCH = 500
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -48,38 +65,48 @@ class DownloadService:
         self._jobs = jobs
 
     def create(self, environment_id: uuid.UUID, image_ids: Sequence[uuid.UUID]) -> ImageDownloadJob:
+        """A download of the listed images: READY at once when a valid zip of the same images
+        exists, else PENDING until a job builds one."""
         wanted = list(dict.fromkeys(image_ids))[:MAX_IMAGES]
+        now = utcnow()
         with self._db.transaction() as session:
-            found = set(
-                session.scalars(
-                    select(Image.id).where(
-                        Image.environment_id == environment_id,
-                        Image.deleted_at.is_(None),
-                        Image.id.in_(wanted),
-                    )
-                )
-            )
+            found = repo.live_images(session, environment_id, wanted)
             missing = [str(i) for i in wanted if i not in found]
             if missing:
                 raise ImageNotFoundError(f"Images not found: {', '.join(missing[:20])}")
+            key = content_key(i for i, status in found.items() if status is ImageStatus.READY)
             job = ImageDownloadJob(
-                environment_id=environment_id, image_ids=[str(i) for i in wanted]
+                environment_id=environment_id, image_ids=[str(i) for i in wanted], content_key=key
             )
+            earlier = repo.reusable_zip(
+                session, environment_id, key, valid_after=now + REUSE_MARGIN
+            )
+            if earlier is not None:
+                job.status = ImageDownloadStatus.READY
+                job.blob_key = earlier.blob_key
+                job.size_bytes = earlier.size_bytes
+                job.expires_at = now + DOWNLOAD_TTL
             session.add(job)
             session.flush()
-            queue.enqueue(session, BUILD_JOB, download_id=str(job.id))
-        self._jobs.notify()
+            if earlier is None:
+                queue.enqueue(session, BUILD_JOB, download_id=str(job.id))
+        if earlier is None:
+            self._jobs.notify()
         return job
 
     def get(self, environment_id: uuid.UUID, download_id: uuid.UUID) -> ImageDownloadJob:
         with self._db.reading() as session:
-            job = session.get(ImageDownloadJob, download_id)
-            if job is None or job.environment_id != environment_id:
+            job = repo.get_live(session, environment_id, download_id)
+            if job is None:
                 raise DownloadNotFoundError(f"Download {download_id} was not found")
             return job
 
+    def status(self, job: ImageDownloadJob) -> ImageDownloadStatus:
+        """The status to report: an expired zip is FAILED even before the sweep deletes it."""
+        return ImageDownloadStatus.FAILED if _expired(job, utcnow()) else job.status
+
     def download_url(self, job: ImageDownloadJob) -> str | None:
-        if job.status is not ImageDownloadStatus.READY or job.expires_at is None:
+        if self.status(job) is not ImageDownloadStatus.READY or job.expires_at is None:
             return None
         expires = int(job.expires_at.timestamp())
         secret = self._organization.signing_secret()
@@ -106,8 +133,8 @@ class DownloadService:
         if problem:
             raise UploadUrlError(f"This download URL is {problem}")
         job = self.get(environment_id, download_id)
-        if job.status is not ImageDownloadStatus.READY or job.blob_key is None:
-            raise DownloadNotFoundError("This download is not ready")
+        if self.status(job) is not ImageDownloadStatus.READY or job.blob_key is None:
+            raise DownloadNotFoundError("This download is not ready, or no longer available")
         return job, iter(self._blobs.read_chunks(job.blob_key))
 
     def build(self, payload: dict[str, Any]) -> None:
@@ -117,17 +144,14 @@ class DownloadService:
             job = session.get(ImageDownloadJob, download_id)
             if job is None or job.status in (ImageDownloadStatus.READY, ImageDownloadStatus.FAILED):
                 return
+            environment_id = job.environment_id
+            if not _environment_is_live(session, environment_id):
+                job.status = ImageDownloadStatus.FAILED
+                job.error = "environment deleted"
+                return
             job.status = ImageDownloadStatus.PROCESSING
             ids = [uuid.UUID(i) for i in job.image_ids]
-            environment_id = job.environment_id
-            images = list(
-                session.scalars(
-                    select(Image)
-                    .where(Image.id.in_(ids), Image.environment_id == environment_id)
-                    .where(Image.status == ImageStatus.READY, Image.deleted_at.is_(None))
-                    .order_by(Image.id)
-                )
-            )
+            images = repo.images_to_zip(session, environment_id, ids)
         key = f"{environment_id}/downloads/{download_id}.zip"
         with self._blobs.writer(key) as writer:
             with zipfile.ZipFile(_WriterStream(writer), "w", zipfile.ZIP_STORED) as archive:
@@ -141,10 +165,54 @@ class DownloadService:
         with self._db.transaction() as session:
             job = session.get(ImageDownloadJob, download_id)
             assert job is not None
-            job.status = ImageDownloadStatus.READY
-            job.blob_key = key
-            job.size_bytes = size
-            job.expires_at = utcnow() + DOWNLOAD_TTL
+            # Deleted while the zip was being written: the environment's purge may have run
+            # already, so this zip is removed here.
+            orphaned = not _environment_is_live(session, environment_id)
+            if not orphaned:
+                job.status = ImageDownloadStatus.READY
+                job.blob_key = key
+                job.size_bytes = size
+                job.expires_at = utcnow() + DOWNLOAD_TTL
+                job.content_key = content_key(image.id for image in images)
+        if orphaned:
+            self._blobs.delete(key)
+
+    def sweep_expired(self) -> int:
+        """Delete the zips no unexpired download hands out any more; returns how many downloads
+        expired. Downloads are marked first and forget their zip last, so a crash in between
+        leaves them for the next sweep rather than a zip without a row."""
+        now = utcnow()
+        with self._db.transaction() as session:
+            expired = repo.expired_zips(session, now, limit=_SWEEP_BATCH)
+            for job in expired:
+                job.status = ImageDownloadStatus.FAILED
+                job.error = "expired"
+            keys = {job.blob_key for job in expired if job.blob_key is not None}
+            doomed = keys - repo.zips_in_use(session, keys, now)
+        for key in doomed:
+            self._blobs.delete(key)
+        with self._db.transaction() as session:
+            repo.release_zips(session, [job.id for job in expired])
+        return len(expired)
+
+
+def content_key(image_ids: Iterable[uuid.UUID]) -> str:
+    """Names the contents of a zip: the ids of the images in it, in any order."""
+    text = ",".join(sorted(str(i) for i in image_ids))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _expired(job: ImageDownloadJob, now: datetime) -> bool:
+    return (
+        job.status is ImageDownloadStatus.READY
+        and job.expires_at is not None
+        and job.expires_at <= now
+    )
+
+
+def _environment_is_live(session: Session, environment_id: uuid.UUID) -> bool:
+    environment = session.get(Environment, environment_id)
+    return environment is not None and environment.deleted_at is None
 
 
 class _WriterStream(io.RawIOBase):

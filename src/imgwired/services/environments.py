@@ -1,26 +1,60 @@
-"""Environments: the isolation unit. Every image, key and policy belongs to exactly one."""
+"""Environments: the isolation unit. Every image, key and policy belongs to exactly one.
+
+A deleted environment serves nothing from the moment its deletion commits: its keys are
+revoked, and the lookups behind CDN and download URLs join the environment and find it
+deleted. What it stored is removed afterwards by a job enqueued in the same transaction
+(``purge``), as an image's delete enqueues the purge of its blobs.
+"""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from imgwired.db import download_repository
 from imgwired.db import repositories as repo
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
 from imgwired.db.models import Environment
+from imgwired.db.usage_repository import add_usage
 from imgwired.errors import ConflictError, DefaultEnvironmentError, EnvironmentNotFoundError
+from imgwired.jobs import queue
+from imgwired.jobs.runner import JobRunner
 from imgwired.pagination import Page, PageRequest
+from imgwired.services.connected_domains import ConnectedDomains
 from imgwired.services.cors_runtime import CorsRuntime
+from imgwired.services.hot_renditions import HotRenditions
+from imgwired.services.usage import hour_of
+from imgwired.storage.base import BlobStore
+
+PURGE_ENVIRONMENT_JOB = "purge_environment"
+# Images are marked deleted in batches, so the purge never holds a long write transaction.
+_PURGE_BATCH = 1000
 
 
 class EnvironmentService:
-    def __init__(self, database: Database, cors: CorsRuntime) -> None:
+    def __init__(
+        self,
+        database: Database,
+        cors: CorsRuntime,
+        *,
+        blobs: BlobStore,
+        jobs: JobRunner,
+        hot: HotRenditions,
+        domains: ConnectedDomains,
+    ) -> None:
         self._db = database
         # Told of new and deleted environments, so browser requests see them at once.
         self._cors = cors
+        self._blobs = blobs
+        self._jobs = jobs
+        # In-memory copies that must drop a deleted environment at once in this process (other
+        # processes re-check within a second).
+        self._hot = hot
+        self._domains = domains
 
     def list(self, organization_id: uuid.UUID, request: PageRequest) -> Page[Environment]:
         with self._db.reading() as session:
@@ -65,7 +99,8 @@ class EnvironmentService:
             raise _name_taken(name) from exc
 
     def delete(self, organization_id: uuid.UUID, environment_id: uuid.UUID) -> Environment:
-        """Soft-delete an environment and revoke its keys; the default one cannot be deleted."""
+        """Soft-delete an environment and revoke its keys; from then on nothing of it is served,
+        and a job purges its blobs. The default environment cannot be deleted."""
         with self._db.transaction() as session:
             environment = _require(session, organization_id, environment_id)
             if environment.default:
@@ -75,8 +110,38 @@ class EnvironmentService:
             now = utcnow()
             environment.deleted_at = now
             repo.revoke_environment_keys(session, environment_id, now)
+            queue.enqueue(session, PURGE_ENVIRONMENT_JOB, environment_id=str(environment_id))
+        self._hot.forget_environment(environment_id)
+        self._domains.refresh()
         self._cors.poll()
+        self._jobs.notify()
         return environment
+
+    def purge(self, payload: dict[str, Any]) -> None:
+        """The purge job of a deleted environment: its images count as deleted, its renditions
+        and downloads are forgotten, then every blob under its prefix (originals, renditions,
+        zips) is removed. Safe to run again after a crash."""
+        environment_id = uuid.UUID(payload["environment_id"])
+        with self._db.reading() as session:
+            if repo.get_deleted_environment(session, environment_id) is None:
+                return  # not deleted (never enqueued so): nothing may be purged
+        while self._retire_images(environment_id):
+            pass
+        with self._db.transaction() as session:
+            repo.forget_environment_renditions(session, environment_id)
+            download_repository.retire_environment_downloads(session, environment_id, utcnow())
+        self._blobs.delete_prefix(f"{environment_id}/")
+
+    def _retire_images(self, environment_id: uuid.UUID) -> int:
+        """Mark one batch of the environment's images deleted; returns how many were."""
+        now = utcnow()
+        with self._db.transaction() as session:
+            count, stored = repo.retire_environment_images(
+                session, environment_id, now, limit=_PURGE_BATCH
+            )
+            if stored:
+                add_usage(session, environment_id, hour_of(now), {"storage_bytes_removed": stored})
+        return count
 
 
 def _require(

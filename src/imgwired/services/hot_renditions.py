@@ -1,9 +1,10 @@
 """The most requested deliveries, kept in memory: bytes and headers, checked again every second.
 
 A delivery's bytes never change (an image is immutable and its parameters are in the URL), but
-whether it may still be served does: an image can be deleted. So an entry is served from memory
-only while its last check against the database is under ``FRESH_SECONDS`` old; after that the
-next request looks the image up again. A deletion in this process forgets the image at once.
+whether it may still be served does: an image, or its whole environment, can be deleted. So an
+entry is served from memory only while its last check against the database is under
+``FRESH_SECONDS`` old; after that the next request looks the image up again. A deletion in this
+process forgets the image (or every image of the environment) at once.
 Bounded by total bytes; the least recently used entries go first.
 """
 
@@ -65,6 +66,15 @@ class HotRenditions:
         doomed = set(image_ids)
         with self._lock:
             for key in [key for key in self._entries if key[0] in doomed]:
+                self._bytes -= len(self._entries.pop(key).body)
+
+    def forget_environment(self, environment_id: uuid.UUID) -> None:
+        """Drop every entry of this environment (it was deleted)."""
+        with self._lock:
+            doomed = [
+                k for k, entry in self._entries.items() if entry.environment_id == environment_id
+            ]
+            for key in doomed:
                 self._bytes -= len(self._entries.pop(key).body)
 
     @property

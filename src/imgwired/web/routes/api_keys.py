@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -11,6 +10,7 @@ from imgwired.db.models import ApiKeyType
 from imgwired.services.api_keys import CLIENT_SETTINGS, NewApiKey
 from imgwired.services.auth import Access, Caller
 from imgwired.web.deps import PageDep, ServicesDep, require
+from imgwired.web.ids import ApiKeyIdPath
 from imgwired.web.pagination import PAGINATED, set_pagination_headers
 from imgwired.web.schemas.api_keys import (
     ApiKeyCreateResponseSchema,
@@ -65,7 +65,7 @@ def create_api_key(
     summary="Get Api Key By ID",
 )
 def get_api_key(
-    api_key_id: uuid.UUID, caller: Admin, services: ServicesDep
+    api_key_id: ApiKeyIdPath, caller: Admin, services: ServicesDep
 ) -> ApiKeyListItemSchema:
     return ApiKeyListItemSchema.of(services.api_keys.get(caller.environment(), api_key_id))
 
@@ -76,7 +76,7 @@ def get_api_key(
     summary="Update Api Key By ID",
 )
 def update_api_key(
-    api_key_id: uuid.UUID, body: ApiKeyUpdateSchema, caller: Admin, services: ServicesDep
+    api_key_id: ApiKeyIdPath, body: ApiKeyUpdateSchema, caller: Admin, services: ServicesDep
 ) -> ApiKeyListItemSchema:
     changes = body.model_dump(exclude_unset=True)
     key = services.api_keys.update(caller.environment(), api_key_id, changes)
@@ -88,6 +88,8 @@ def update_api_key(
     operation_id="delete_api_key_by_id_api_v1_api_keys__api_key_id__delete",
     summary="Delete Api Key By ID",
 )
-def delete_api_key(api_key_id: uuid.UUID, caller: Admin, services: ServicesDep) -> dict[str, str]:
+def delete_api_key(
+    api_key_id: ApiKeyIdPath, caller: Admin, services: ServicesDep
+) -> dict[str, str]:
     key = services.api_keys.revoke(caller.environment(), api_key_id)
     return {"id": str(key.id), "status": "revoked"}

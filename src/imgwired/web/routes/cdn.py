@@ -6,14 +6,13 @@ come as query parameters; see docs/transformations.md.
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter
 from starlette.concurrency import iterate_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from imgwired.errors import ImageNotFoundError
+from imgwired.ids import canonical_id
 from imgwired.services.container import Services
 from imgwired.services.delivery import CdnAddress, Delivery
 
@@ -57,16 +56,18 @@ router.add_route(
 
 
 def _address(organization_id: str, environment_id: str, image_ref: str) -> CdnAddress:
+    """The address a CDN path names; only the canonical spelling of each id names one, so an
+    edge cache holds one entry per image rather than one per spelling."""
     image_text, at, preset = image_ref.partition("@")
-    try:
-        return CdnAddress(
-            uuid.UUID(organization_id),
-            uuid.UUID(environment_id),
-            uuid.UUID(image_text),
-            preset if at else None,
+    organization = canonical_id(organization_id)
+    environment = canonical_id(environment_id)
+    image = canonical_id(image_text)
+    if organization is None or environment is None or image is None:
+        raise ImageNotFoundError(
+            f"No image is delivered at {image_ref[:80]!r}; ids are written in lower case, "
+            "with hyphens"
         )
-    except ValueError:
-        raise ImageNotFoundError(f"No image is delivered at {image_ref[:80]!r}") from None
+    return CdnAddress(organization, environment, image, preset if at else None)
 
 
 def _response(delivery: Delivery, head: bool) -> Response:

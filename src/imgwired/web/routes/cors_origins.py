@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
@@ -11,6 +10,7 @@ from imgwired.cors.decision import Decision
 from imgwired.services.auth import Access, Caller
 from imgwired.services.cors_origins import Evaluation
 from imgwired.web.deps import PageDep, ServicesDep, require
+from imgwired.web.ids import CorsOriginIdPath
 from imgwired.web.pagination import PAGINATED, set_pagination_headers
 from imgwired.web.schemas.cors import (
     CorsDecisionSchema,
@@ -72,14 +72,17 @@ def list_cors_rejections(
 
 @router.get("/{cors_origin_id}", operation_id="CorsOrigins_retrieve", summary="Get CORS Origin")
 def get_cors_origin(
-    cors_origin_id: uuid.UUID, caller: Server, services: ServicesDep
+    cors_origin_id: CorsOriginIdPath, caller: Server, services: ServicesDep
 ) -> CorsOriginSchema:
     return CorsOriginSchema.model_validate(services.cors.get(caller.environment(), cors_origin_id))
 
 
 @router.patch("/{cors_origin_id}", operation_id="CorsOrigins_update", summary="Update CORS Origin")
 def update_cors_origin(
-    cors_origin_id: uuid.UUID, body: CorsOriginUpdateSchema, caller: Server, services: ServicesDep
+    cors_origin_id: CorsOriginIdPath,
+    body: CorsOriginUpdateSchema,
+    caller: Server,
+    services: ServicesDep,
 ) -> CorsOriginSchema:
     origin = services.cors.update(caller.environment(), cors_origin_id, body.pattern)
     return CorsOriginSchema.model_validate(origin)
@@ -87,7 +90,7 @@ def update_cors_origin(
 
 @router.delete("/{cors_origin_id}", operation_id="CorsOrigins_delete", summary="Delete CORS Origin")
 def delete_cors_origin(
-    cors_origin_id: uuid.UUID, caller: Server, services: ServicesDep
+    cors_origin_id: CorsOriginIdPath, caller: Server, services: ServicesDep
 ) -> dict[str, str]:
     origin = services.cors.delete(caller.environment(), cors_origin_id)
     return {"id": str(origin.id), "status": "deleted"}

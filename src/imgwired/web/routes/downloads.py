@@ -5,14 +5,14 @@ The signature in the query is the credential, so the link works in a browser or 
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import iterate_in_threadpool, run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from imgwired.errors import DownloadNotFoundError
+from imgwired.ids import canonical_id
 from imgwired.web.deps import ServicesDep
 
 router = APIRouter(prefix="/downloads", tags=["Downloads"])
@@ -25,21 +25,24 @@ router = APIRouter(prefix="/downloads", tags=["Downloads"])
     response_class=StreamingResponse,
 )
 async def get_zip(
-    environment_id: uuid.UUID,
+    environment_id: Annotated[str, Path(json_schema_extra={"format": "uuid"})],
     file_name: str,
     services: ServicesDep,
     expires: Annotated[int, Query()],
     signature: Annotated[str, Query(max_length=128)],
 ) -> StreamingResponse:
+    # Like a CDN URL, a download URL is served under the canonical spelling of its ids only,
+    # and anything else names no download (404, never 422).
     stem, _, suffix = file_name.rpartition(".")
-    try:
-        download_id = uuid.UUID(stem)
-    except ValueError:
-        raise DownloadNotFoundError(f"No download is called {file_name[:64]!r}") from None
-    if suffix != "zip":
-        raise DownloadNotFoundError(f"No download is called {file_name[:64]!r}")
+    environment = canonical_id(environment_id)
+    download_id = canonical_id(stem)
+    if environment is None or download_id is None or suffix != "zip":
+        raise DownloadNotFoundError(
+            f"No download is at {environment_id[:64]!r}/{file_name[:64]!r}; ids are written "
+            "in lower case, with hyphens"
+        )
     job, chunks = await run_in_threadpool(
-        services.downloads.open_signed, environment_id, download_id, expires, signature
+        services.downloads.open_signed, environment, download_id, expires, signature
     )
     headers = {
         "Content-Disposition": f'attachment; filename="images-{job.id}.zip"',

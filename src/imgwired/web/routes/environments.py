@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
 from imgwired.services.auth import Access, Caller
 from imgwired.web.deps import PageDep, ServicesDep, require
+from imgwired.web.ids import EnvironmentIdPath
 from imgwired.web.pagination import PAGINATED, set_pagination_headers
 from imgwired.web.schemas.environments import (
     EnvironmentCreateSchema,
@@ -52,7 +52,7 @@ def create_environment(
     summary="Get Environment By ID",
 )
 def get_environment(
-    environment_id: uuid.UUID, caller: Admin, services: ServicesDep
+    environment_id: EnvironmentIdPath, caller: Admin, services: ServicesDep
 ) -> EnvironmentSchema:
     environment = services.environments.get(caller.organization_id, environment_id)
     return EnvironmentSchema.model_validate(environment)
@@ -64,7 +64,10 @@ def get_environment(
     summary="Update Environment By ID",
 )
 def update_environment(
-    environment_id: uuid.UUID, body: EnvironmentUpdateSchema, caller: Admin, services: ServicesDep
+    environment_id: EnvironmentIdPath,
+    body: EnvironmentUpdateSchema,
+    caller: Admin,
+    services: ServicesDep,
 ) -> EnvironmentSchema:
     environment = services.environments.rename(
         caller.organization_id, environment_id, name=body.name
@@ -78,7 +81,7 @@ def update_environment(
     summary="Delete Environment By ID",
 )
 def delete_environment(
-    environment_id: uuid.UUID, caller: Admin, services: ServicesDep
+    environment_id: EnvironmentIdPath, caller: Admin, services: ServicesDep
 ) -> dict[str, str]:
     environment = services.environments.delete(caller.organization_id, environment_id)
     return {"id": str(environment.id), "status": "deleted"}

@@ -13,6 +13,7 @@ from imgwired.services.auth import Access, Caller
 from imgwired.services.container import Services
 from imgwired.services.images import NewUpload
 from imgwired.web.deps import PageDep, ServicesDep, require
+from imgwired.web.ids import DownloadIdPath, ImageIdPath
 from imgwired.web.pagination import PAGINATED, set_pagination_headers
 from imgwired.web.schemas.images import (
     BulkDeleteImagesSchema,
@@ -117,20 +118,20 @@ def create_download(
     summary="Get Bulk Download Job",
 )
 def get_download(
-    image_download_job_id: uuid.UUID, caller: Server, services: ServicesDep
+    image_download_job_id: DownloadIdPath, caller: Server, services: ServicesDep
 ) -> ImageDownloadJobSchema:
     job = services.downloads.get(caller.environment(), image_download_job_id)
     return _download_schema(services, job)
 
 
 @router.get("/{image_id}", operation_id="Images_retrieve", summary="Get Image By ID")
-def get_image(image_id: uuid.UUID, caller: ServerOrClient, services: ServicesDep) -> ImageSchema:
+def get_image(image_id: ImageIdPath, caller: ServerOrClient, services: ServicesDep) -> ImageSchema:
     image = services.images.get(caller.environment(), image_id)
     return ImageSchema.of(image, services.images.cdn_url(image))
 
 
 @router.delete("/{image_id}", operation_id="Images_delete", summary="Delete Image By ID")
-def delete_image(image_id: uuid.UUID, caller: Server, services: ServicesDep) -> dict[str, str]:
+def delete_image(image_id: ImageIdPath, caller: Server, services: ServicesDep) -> dict[str, str]:
     image = services.images.delete(caller.environment(), image_id)
     return {"id": str(image.id), "status": "deleted"}
 
@@ -145,7 +146,7 @@ def _download_schema(services: Services, job: ImageDownloadJob) -> ImageDownload
     return ImageDownloadJobSchema(
         id=job.id,
         environment_id=job.environment_id,
-        status=job.status,
+        status=services.downloads.status(job),
         image_ids=[uuid.UUID(i) for i in job.image_ids],
         download_url=services.downloads.download_url(job),
         created_at=job.created_at,
