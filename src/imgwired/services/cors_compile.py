@@ -57,7 +57,7 @@ def compile_environment(session: Session, environment_id: uuid.UUID) -> Environm
     each logged as a warning, and counted in ``skipped``.
 
     A stored policy that does not validate is skipped the same way: the default policy applies.
-    Raises only if the database does; ``compile_or_close`` contains that to the one environment.
+    Raises only if the database does; ``try_compile_environment`` keeps that to one environment.
     """
     patterns: list[OriginPattern] = []
     skipped = 0
@@ -93,11 +93,14 @@ def compile_environment(session: Session, environment_id: uuid.UUID) -> Environm
 
 
 def closed(environment_id: uuid.UUID) -> EnvironmentCors:
-    """An environment that admits no origin: what is served while its rows cannot be read."""
+    """An environment that admits no origin: what is served while its rows cannot be read.
+
+    It counts as one skipped row, so the failure shows in ``/metrics`` as well as in the log.
+    """
     return EnvironmentCors(environment_id, (), CorsPolicy(), skipped=1)
 
 
-def compile_or_close(
+def try_compile_environment(
     session: Session, environment_id: uuid.UUID, previous: EnvironmentCors | None
 ) -> EnvironmentCors | None:
     """``compile_environment``, or None after logging the error, so one environment's failure
@@ -105,7 +108,7 @@ def compile_or_close(
     """
     try:
         return compile_environment(session, environment_id)
-    except Exception:
+    except Exception:  # whatever it was, it must not reach other environments or a start
         kept = "its previous configuration" if previous else "no origin"
         log.exception(
             "compiling the CORS configuration of environment %s failed; it keeps %s "

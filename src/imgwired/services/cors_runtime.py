@@ -23,7 +23,7 @@ from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
 from imgwired.db.models import CorsRejection
 from imgwired.pagination import Page, PageRequest
-from imgwired.services.cors_compile import closed, compile_or_close
+from imgwired.services.cors_compile import closed, try_compile_environment
 
 # Distinct refused origins kept per environment; beyond it they are counted under one row, so a
 # flood of made-up origins cannot grow the table without bound.
@@ -124,7 +124,9 @@ class CorsRuntime:
             previous = self._snapshot.environments
             known = self._snapshot.revisions
             stale = [e for e, rev in current.items() if force or known.get(e) != rev]
-            compiled = {env: compile_or_close(session, env, previous.get(env)) for env in stale}
+            compiled = {
+                env: try_compile_environment(session, env, previous.get(env)) for env in stale
+            }
         with self._write_lock:
             environments = {
                 env: cors
@@ -143,7 +145,7 @@ class CorsRuntime:
         """Recompile one environment now: called by this process right after it writes."""
         with self._db.reading() as session:
             previous = self._snapshot.environments.get(environment_id)
-            compiled = compile_or_close(session, environment_id, previous)
+            compiled = try_compile_environment(session, environment_id, previous)
             revision = repo.revisions(session).get(environment_id, 0)
         with self._write_lock:
             snapshot = self._snapshot
