@@ -109,7 +109,9 @@ class Services:
             delivery=DeliveryService(database, settings, blobs, organization, hot),
             usage=usage,
             metrics=metrics,
-            prometheus=PrometheusExporter(database, metrics),
+            prometheus=PrometheusExporter(
+                database, metrics, cors=cors_runtime, custom_domains=connected_domains
+            ),
             custom_domains=CustomDomainService(database, settings, connected_domains),
         )
         register_handlers(jobs, services)
