@@ -65,7 +65,11 @@ class Services:
         cors_runtime = CorsRuntime(database)
         organization = OrganizationService(database, api_keys)
         blobs = blob_store_from_url(settings.blob_store_url, data_dir=settings.data_dir)
-        jobs = JobRunner(database, poll_seconds=settings.job_poll_seconds)
+        jobs = JobRunner(
+            database,
+            poll_seconds=settings.job_poll_seconds,
+            lease_seconds=settings.job_lease_seconds,
+        )
         processing = ProcessingService(database, blobs, max_pixels=settings.max_pixels)
         connected_domains = ConnectedDomains(database)
         hot = HotRenditions(max_bytes=settings.delivery_memory_cache_bytes)
