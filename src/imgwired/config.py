@@ -76,6 +76,13 @@ class Settings(BaseSettings):
         description="A running job's lease, renewed while it runs; a crashed worker's job is "
         "taken over once it lapses.",
     )
+    upload_lease_seconds: float = Field(
+        default=15,
+        gt=0,
+        le=3600,
+        description="An upload's claim on its URL, renewed while the bytes arrive; an upload "
+        "cut off by a crash can be sent again once it lapses.",
+    )
     cors_max_origins_per_environment: int = Field(default=100, ge=1, le=100_000)
     cors_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     custom_domain_cname_target: str | None = Field(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from ipaddress import ip_network
 
 from imgwired.config import Settings
@@ -25,6 +26,7 @@ from imgwired.services.metrics import MetricsService
 from imgwired.services.organization import OrganizationService
 from imgwired.services.processing import ProcessingService
 from imgwired.services.prometheus import PrometheusExporter
+from imgwired.services.upload_claims import UploadClaims
 from imgwired.services.upload_tokens import UploadTokenService
 from imgwired.services.uploads import PROCESS_JOB, UploadService
 from imgwired.services.usage import UsageRecorder
@@ -97,7 +99,13 @@ class Services:
                 database, lifetime_seconds=settings.upload_token_ttl_seconds
             ),
             images=images,
-            uploads=UploadService(database, blobs, organization, jobs),
+            uploads=UploadService(
+                database,
+                blobs,
+                organization,
+                jobs,
+                UploadClaims(database, lease=timedelta(seconds=settings.upload_lease_seconds)),
+            ),
             processing=processing,
             ingestion=IngestionService(
                 database,
