@@ -26,6 +26,7 @@ from imgwired.services.metrics import MetricsService
 from imgwired.services.organization import OrganizationService
 from imgwired.services.processing import ProcessingService
 from imgwired.services.prometheus import PrometheusExporter
+from imgwired.services.sweeps import BlobSweeper
 from imgwired.services.upload_claims import UploadClaims
 from imgwired.services.upload_tokens import UploadTokenService
 from imgwired.services.uploads import PROCESS_JOB, UploadService
@@ -58,6 +59,7 @@ class Services:
     metrics: MetricsService
     prometheus: PrometheusExporter
     custom_domains: CustomDomainService
+    sweeper: BlobSweeper
 
     @classmethod
     def build(cls, settings: Settings, database: Database) -> Services:
@@ -121,6 +123,9 @@ class Services:
             metrics=metrics,
             prometheus=PrometheusExporter(database, metrics),
             custom_domains=CustomDomainService(database, settings, connected_domains),
+            sweeper=BlobSweeper(
+                database, blobs, safety_age=timedelta(seconds=settings.sweep_safety_age_seconds)
+            ),
         )
         register_handlers(jobs, services)
         return services
@@ -133,3 +138,4 @@ def register_handlers(runner: JobRunner, services: Services) -> None:
     runner.register(INGEST_JOB, services.ingestion.ingest)
     runner.register(BUILD_JOB, services.downloads.build)
     runner.every(60, "sweep_abandoned_uploads", services.images.sweep_abandoned_uploads)
+    runner.every(services.settings.sweep_interval_seconds, "sweep_blobs", services.sweeper.sweep)
