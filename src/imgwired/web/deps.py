@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from imgwired.errors import CorsOriginNotAllowedError
-from imgwired.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
+from imgwired.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, PageRequest
 from imgwired.services.auth import Access, Caller
 from imgwired.services.container import Services
 from imgwired.web.cors import CorsContext
@@ -84,9 +84,11 @@ def _enforce_cors(services: Services, context: CorsContext, environment_id: uuid
 
 
 def page_request(
-    page: Annotated[int, Query(ge=1, title="Page")] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, title="Page")] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, title="Limit")] = DEFAULT_LIMIT,
 ) -> PageRequest:
+    """The page of every list, bounded here so that no list can reach the database with an
+    offset it cannot hold: out of range is a 422 in the validation shape."""
     return PageRequest(page=page, limit=limit)
 
 
