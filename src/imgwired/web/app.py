@@ -20,7 +20,11 @@ from imgwired.web.cdn_host import CdnHostMiddleware, configured_cdn_host
 from imgwired.web.cors import CorsMiddleware
 from imgwired.web.custom_domain_host import custom_domain_resolver
 from imgwired.web.errors import install_error_handlers
-from imgwired.web.middleware import ErrorBoundaryMiddleware, RequestIdMiddleware
+from imgwired.web.middleware import (
+    ErrorBoundaryMiddleware,
+    RequestIdMiddleware,
+    Utf8JsonMiddleware,
+)
 from imgwired.web.routes import (
     api_keys,
     cdn,
@@ -43,6 +47,9 @@ API_DESCRIPTION = (
     "`Authorization: Bearer <key>`; admin-token callers name the environment with "
     "`X-Environment-Id`."
 )
+
+# Upload URLs stream raw bytes of any size; they enforce their own limits and are never JSON.
+STREAMING_PREFIXES = ("/upload/",)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -103,12 +110,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
     # Added innermost first: Starlette wraps each new middleware around the previous ones.
+    app.add_middleware(Utf8JsonMiddleware, streaming_prefixes=STREAMING_PREFIXES)
     app.add_middleware(
         ErrorBoundaryMiddleware,
         max_header_bytes=settings.max_header_bytes,
         max_total_header_bytes=settings.max_total_header_bytes,
         max_body_bytes=settings.max_json_body_bytes,
-        streaming_prefixes=("/upload/",),
+        streaming_prefixes=STREAMING_PREFIXES,
     )
     app.add_middleware(CorsMiddleware, runtime=services.cors_runtime, locator=services.locator)
     app.add_middleware(RequestIdMiddleware)
