@@ -14,6 +14,7 @@ from imgwired.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, PageRequest
 from imgwired.services.auth import Access, Caller
 from imgwired.services.container import Services
 from imgwired.web.cors import CorsContext
+from imgwired.web.error_responses import error_responses
 
 
 def get_services(request: Request) -> Services:
@@ -22,6 +23,21 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def auth_errors(access: Access) -> dict[int | str, dict[str, Any]]:
+    """The error responses authenticating a caller for ``access`` can answer, for ``responses=``.
+
+    401 for missing or unusable credentials; 403 for a key sent with another environment's
+    ``X-Environment-Id`` (or a browser origin the environment refuses); 404 for an admin token
+    naming an unknown environment; 422 for an ``X-Environment-Id`` that is not a UUID; 503
+    before ``init``; and 400 for the admin token without ``X-Environment-Id`` where an
+    operation acts on one environment.
+    """
+    statuses: tuple[int, ...] = (401, 403, 404, 422, 503)
+    if access is not Access.ORGANIZATION_ADMIN:
+        statuses = (400, *statuses)
+    return error_responses(*statuses)
 
 
 def require(access: Access) -> Callable[..., Any]:
