@@ -91,3 +91,42 @@ def test_an_upload_body_is_never_read_as_json(client: TestClient, tenant: Tenant
         url, content=b"\xff\xd8\xff", headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 200, response.text
+
+
+UPLOAD = "/api/v1/images/standard_upload"
+NUL_TEXT = [
+    (UPLOAD, "server", r'{"file_name": "a\u0000b"}'),
+    (UPLOAD, "server", r'{"file_name": "a", "idempotency_key": "\u0000"}'),
+    (UPLOAD, "server", r'{"file_name": "a", "custom_metadata": {"k\u0000": 1}}'),
+    ("/api/v1/environments/", "admin", r'{"name": "x\u0000"}'),
+    ("/api/v1/api_keys/", "admin", r'{"name": "k", "key_type": "SERVER", "scopes": ["\u0000"]}'),
+    (
+        "/api/v1/cors_origins/evaluate",
+        "server",
+        r'{"origin": "https://a.com", "method": "G\u0000"}',
+    ),
+    ("/api/v1/custom_domain/", "server", r'{"hostname": "images.exa\u0000mple.com"}'),
+]
+
+
+@pytest.mark.parametrize(("path", "who", "content"), NUL_TEXT)
+def test_text_holding_a_nul_character_is_422(
+    client: TestClient, tenant: Tenant, path: str, who: str, content: str
+) -> None:
+    # JSON can escape a NUL; PostgreSQL cannot store one, so no backend takes it.
+    assert "\x00" not in content
+    headers = {**getattr(tenant, who), "Content-Type": "application/json"}
+    response = client.post(path, content=content.encode(), headers=headers)
+    assert response.status_code == 422, response.text
+    assert "string_nul" in {item["type"] for item in response.json()["detail"]}
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_numbers_that_are_not_finite_are_422(
+    client: TestClient, tenant: Tenant, number: str
+) -> None:
+    headers = {**tenant.server, "Content-Type": "application/json"}
+    content = f'{{"file_name": "a.jpg", "custom_metadata": {{"x": {number}}}}}'.encode()
+    response = client.post("/api/v1/images/standard_upload", content=content, headers=headers)
+    assert response.status_code == 422, response.text
+    assert client.get("/api/v1/images/", headers=tenant.server).json() == []

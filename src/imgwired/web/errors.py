@@ -7,6 +7,7 @@ FastAPI's validation shape (``detail`` is a list of ``{loc, msg, type}``) and ad
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -158,6 +159,8 @@ def _plain_validation_item(item: Any) -> dict[str, Any]:
 
 
 def _encodable(value: object) -> bool:
+    if isinstance(value, float) and not math.isfinite(value):  # NaN and Infinity are not JSON
+        return False
     try:
         str(value).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate from a JSON \ud800 escape
