@@ -82,9 +82,7 @@ def check_polyglot(data: Data, mime_type: SupportedMimeType) -> None:
         ) from None
     if end is None or mime_type not in METADATA_WALKED:
         _refuse_markers(data, 0, len(data), HTML_MARKERS, "inside")
-    if end is None:
-        return
-    if end == len(data):
+    if end is None or end == len(data):
         return
     _refuse_markers(data, end, len(data), TRAILER_MARKERS, "after its end")
     if data.find(_ZIP_END_OF_CENTRAL_DIRECTORY, max(end, len(data) - _ZIP_SEARCH_WINDOW)) >= 0:
