@@ -142,6 +142,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         log_config=uvicorn_log_config(),
         # Oversized headers get our JSON 431 rather than the server's bare 400.
         h11_max_incomplete_event_size=settings.max_total_header_bytes * 2,
+        # On SIGTERM requests in flight get this long; then they are cancelled and the
+        # lifespan stops the renders still running, so the process ends within seconds.
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
     )
     return 0
 

@@ -86,6 +86,25 @@ def configure_libvips() -> None:
         _configured = True
 
 
+def limit_resources(
+    *, concurrency: int, cache_operations: int, cache_bytes: int, cache_files: int
+) -> None:
+    """Bound libvips process-wide: worker threads per computation, and its operation cache.
+
+    With one worker thread a render uses one core, so ``transform_threads`` renders use at
+    most that many cores and a cheap render never competes with a heavy one's worker threads.
+    The operation cache keeps results of operations for reuse; a server rendering distinct
+    requests rarely reuses one, and what it keeps is memory and open files that outlive the
+    render.
+    """
+    configure_libvips()
+    vips = pyvips()
+    vips.concurrency_set(concurrency)
+    vips.cache_set_max(cache_operations)
+    vips.cache_set_max_mem(cache_bytes)
+    vips.cache_set_max_files(cache_files)
+
+
 def is_available(loader: Loader) -> bool:
     """Whether this libvips build includes ``loader``."""
     return int(pyvips().type_from_name(loader.class_name)) != 0
