@@ -64,7 +64,7 @@ class Settings(BaseSettings):
         description="Output width x height x frames above which a render is refused (400).",
     )
     max_render_cost: int = Field(
-        default=4000,
+        default=10_000,
         ge=1,
         description="Estimated cost (about ms of one core) above which a render is refused.",
     )

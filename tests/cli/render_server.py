@@ -99,6 +99,15 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
 
+def resident_megabytes(pid: int) -> float:
+    """The process's resident memory now (VmRSS)."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS in /proc/<pid>/status")
+
+
 def wait_for_cpu(pid: int, seconds: float, *, within: float) -> None:
     """Return once the process has used ``seconds`` more CPU time: it is rendering."""
     start = cpu_seconds(pid)

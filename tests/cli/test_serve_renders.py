@@ -17,6 +17,7 @@ from tests.cli.render_server import (
     Server,
     cpu_settles,
     open_request,
+    resident_megabytes,
     serve,
     wait_for_cpu,
 )
@@ -33,6 +34,11 @@ GENEROUS = {
 
 def heavy(cdn_url: str, number: int) -> str:
     return f"{cdn_url}?w=8192&h=8192&enlarge=1&resizing_type=fill&blur={90 + number}&format=png"
+
+
+def held_in_memory(cdn_url: str, number: int) -> str:
+    query = f"w=6000&h=6000&enlarge=1&resizing_type=fill&rot={20 + number}&blur=90&format=png"
+    return f"{cdn_url}?{query}"
 
 
 @pytest.fixture
@@ -57,14 +63,20 @@ def test_a_cheap_render_is_not_queued_behind_heavy_ones(server: Server) -> None:
             connection.close()
 
 
-def test_renders_stop_when_their_clients_leave(server: Server) -> None:
+def test_renders_stop_when_their_clients_leave_and_give_their_memory_back(
+    server: Server,
+) -> None:
     big = server.upload(noisy_jpeg(1200, 900))
-    pending = [open_request(heavy(big, number)) for number in range(3)]
-    wait_for_cpu(server.pid, 1.0, within=30)
+    baseline = resident_megabytes(server.pid)
+    # Turned by a few degrees, each render holds its 6000x6000 picture in memory (~140 MB).
+    pending = [open_request(held_in_memory(big, number)) for number in range(3)]
+    wait_for_cpu(server.pid, 2.0, within=30)
+    assert resident_megabytes(server.pid) > baseline + 100
     for connection in pending:
         connection.close()
     # Nobody waits for the renders any more: libvips is told to stop them.
     cpu_settles(server.pid, within=8)
+    assert resident_megabytes(server.pid) < baseline + 50
 
 
 def test_sigterm_stops_the_server_within_ten_seconds_with_renders_in_flight(

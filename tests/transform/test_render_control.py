@@ -15,6 +15,7 @@ from imgwired.media_types import SupportedMimeType
 from imgwired.transform.control import RenderControl, StopReason
 from imgwired.transform.params import OutputFormat, parse_transformations
 from imgwired.transform.render import render
+from tests.images.helpers import noisy_jpeg
 from tests.imaging.samples import animation
 from tests.transform.helpers import quadrants, save
 
@@ -86,3 +87,16 @@ def test_a_render_cancelled_from_another_thread_stops(
         run(source, HEAVY, control, OutputFormat.PNG)
     cancel.join()
     assert time.perf_counter() - started < 3
+
+
+def test_the_webp_encoder_stops_in_its_last_step(tmp_path: Path) -> None:
+    """libwebp encodes after the last tile, where no progress signal fires: the kill flag set
+    at the deadline stops it there (this render needs several seconds to encode)."""
+    source = tmp_path / "noise.jpg"
+    source.write_bytes(noisy_jpeg(1200, 900))
+    control = RenderControl(time_budget=3)
+    control.start()
+    started = time.perf_counter()
+    with pytest.raises(RenderTimeoutError):
+        run(source, "w=6000&h=4500&enlarge=1&resizing_type=fill", control, OutputFormat.WEBP)
+    assert time.perf_counter() - started < 5

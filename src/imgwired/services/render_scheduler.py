@@ -36,7 +36,8 @@ import anyio
 import anyio.from_thread
 import anyio.lowlevel
 
-from imgwired.errors import RequestAbandonedError, ServiceBusyError
+from imgwired.errors import ImgwiredError, RequestAbandonedError, ServiceBusyError
+from imgwired.imaging import vips
 from imgwired.transform.control import RenderControl, StopReason
 
 T = TypeVar("T")
@@ -281,8 +282,27 @@ class RenderScheduler:
         try:
             result = job.work(job.control)
         except BaseException as exc:  # handed to the waiters, who raise it
-            error = exc
+            if not isinstance(exc, ImgwiredError):
+                log.error("render %s failed", job.key, exc_info=exc)
+            error = _detached(exc)
+        if job.heavy or error is not None:
+            # A large render leaves its memory in the C heap's free lists: give it back.
+            vips.return_free_memory()
         try:
             anyio.from_thread.run_sync(self._ended, job, result, error, token=job.token)
         except RuntimeError:
             log.debug("render %s ended after its event loop closed", job.key)
+
+
+def _detached(error: BaseException) -> BaseException:
+    """``error`` without its traceback and the errors it came from.
+
+    Their frames hold the render's images (pyvips binds each method call to its image), and
+    the frame that caught it holds the error: a cycle that would keep hundreds of megabytes
+    of pixels alive until the garbage collector next looks. Unexpected errors are logged,
+    traceback and all, before this.
+    """
+    error.__traceback__ = None
+    error.__cause__ = None
+    error.__context__ = None
+    return error

@@ -3,9 +3,9 @@
 Pure arithmetic on the source's size and the planned geometry (``planning``), no libvips. The
 cost is in units of about a millisecond of one core: decoding the source, resampling and
 effects per megapixel worked on, and the encoder per megapixel written. The factors were
-measured with libvips 8.18 on one core of a 2-core x86 VM (docs/transformations.md has the
-table); they are meant to rank renders and stop the absurd ones, not to predict to the
-millisecond.
+measured with libvips 8.18 on one core of a 2-core x86 VM and rounded toward the slow end
+(docs/transformations.md has the table); they rank renders and stop the absurd ones, they do
+not predict to the millisecond.
 """
 
 from __future__ import annotations
@@ -25,31 +25,33 @@ from imgwired.transform.values import OutputFormat
 
 DECODE_COST: Final[Mapping[SupportedMimeType, float]] = MappingProxyType(
     {
-        SupportedMimeType.JPEG: 10,
-        SupportedMimeType.PNG: 15,
-        SupportedMimeType.WEBP: 20,
-        SupportedMimeType.GIF: 15,
-        SupportedMimeType.TIFF: 12,
-        SupportedMimeType.AVIF: 35,
-        SupportedMimeType.HEIC: 35,
-        SupportedMimeType.JXL: 40,
-        SupportedMimeType.BMP: 20,
-        SupportedMimeType.ICO: 20,
+        SupportedMimeType.JPEG: 15,
+        SupportedMimeType.PNG: 20,
+        SupportedMimeType.WEBP: 25,
+        SupportedMimeType.GIF: 20,
+        SupportedMimeType.TIFF: 15,
+        SupportedMimeType.AVIF: 50,
+        SupportedMimeType.HEIC: 50,
+        SupportedMimeType.JXL: 50,
+        SupportedMimeType.BMP: 25,
+        SupportedMimeType.ICO: 25,
     }
 )
 """Units per megapixel of source decoded (shrink-on-load saves little: entropy decoding rules)."""
 
 ENCODE_COST: Final[Mapping[OutputFormat, float]] = MappingProxyType(
     {
-        OutputFormat.JPEG: 16,
-        OutputFormat.PNG: 45,
-        OutputFormat.WEBP: 85,
-        OutputFormat.AVIF: 50,
-        OutputFormat.GIF: 800,
-        OutputFormat.TIFF: 40,
+        OutputFormat.JPEG: 40,
+        OutputFormat.PNG: 60,
+        OutputFormat.WEBP: 150,
+        OutputFormat.AVIF: 300,
+        OutputFormat.GIF: 1000,
+        OutputFormat.TIFF: 60,
     }
 )
-"""Units per megapixel of output, with the encoder settings of ``encode``."""
+"""Units per megapixel of output, with the encoder settings of ``encode``. Encoding time
+depends on the picture (noise takes 5-10x longer than a photo): these sit at the slow end of
+photographs, since AVIF and GIF end in a step that cannot be stopped."""
 
 RESAMPLE_COST: Final = 30.0
 """Units per megapixel worked on: resampling, compositing, colour conversion."""

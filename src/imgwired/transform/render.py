@@ -140,7 +140,8 @@ def _render(
     watch: Callable[[Any], Any] = control.watch if control is not None else _unwatched
     image = _load(path, loader, source, plan, t, animated=animated, watch=watch)
     if _needs_random_access(plan, t):
-        image = image.copy_memory()
+        # A copy in memory starts a new pipeline: libvips cuts its progress link to the source.
+        image = watch(image.copy_memory())
     parts = geometry.frames(image) if animated else [image]
     parts = [_finish(part, plan, t, max_dimension, animated=animated) for part in parts]
     resolved = output or output_family(source_type, parts[0].hasalpha(), animated=animated)
