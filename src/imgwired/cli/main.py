@@ -178,6 +178,7 @@ def _worker(args: argparse.Namespace, services: Services) -> int:
         threads=max(1, args.threads),
     )
     register_handlers(runner, services)
+    services.delivery.start()  # libvips' limits apply to the decodes of processing jobs too
     print(f"imgwired worker: {args.threads} thread(s); Ctrl-C to stop", flush=True)
     runner.start()
     stop.wait()
