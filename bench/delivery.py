@@ -579,33 +579,38 @@ async def _cheap_hits(urls: Sequence[str]) -> list[float]:
     return times
 
 
-async def _cheap_hits_under_load(heavy_cdn_url: str, urls: Sequence[str]) -> list[float]:
-    """``_cheap_hits`` while ``HEAVY_IN_FLIGHT`` clients keep asking for full-size WebPs of a
-    24 MP source, each a first hit (a new quality each time). The heavy clients then leave,
-    which stops their renders."""
-    qualities = iter(range(40, 101))
-    started_heavy = 0
+async def _keep_heavy_in_flight(heavy_cdn_url: str) -> None:
+    """The load of figure 3, run in a process of its own so that reading large answers never
+    delays the timed client: ``HEAVY_IN_FLIGHT`` clients ask for full-size WebPs of a 24 MP
+    source, each a first hit (a new quality each time), until the process is ended."""
+    qualities = iter(range(30, 101))
+    base = heavy_cdn_url.split("?")[0]
 
     async def keep_heavy(client: httpx.AsyncClient) -> None:
-        nonlocal started_heavy
         for quality in qualities:
-            started_heavy += 1
             query = f"width={SOURCE_WIDTH}&format=webp&quality={quality}"
-            response = await client.get(f"{heavy_cdn_url.split('?')[0]}?{query}")
+            response = await client.get(f"{base}?{query}")
             if response.status_code != 200:
                 raise SystemExit(f"a heavy render answered {response.status_code}: {response.text}")
 
     limits = httpx.Limits(max_connections=HEAVY_IN_FLIGHT)
-    async with httpx.AsyncClient(timeout=300, limits=limits) as heavy_client:
-        heavy = [asyncio.create_task(keep_heavy(heavy_client)) for _ in range(HEAVY_IN_FLIGHT)]
-        await asyncio.sleep(1.0)  # the server takes the heavy requests and starts rendering
-        times = await _cheap_hits(urls)
-        for task in heavy:
-            task.cancel()
-        await asyncio.gather(*heavy, return_exceptions=True)
-    if started_heavy < HEAVY_IN_FLIGHT:
-        raise SystemExit("the heavy renders never started")
-    return times
+    async with httpx.AsyncClient(timeout=300, limits=limits) as client:
+        await asyncio.gather(*(keep_heavy(client) for _ in range(HEAVY_IN_FLIGHT)))
+
+
+@contextlib.contextmanager
+def heavy_load(heavy_cdn_url: str) -> Iterator[None]:
+    """Heavy first hits in flight for the duration of the block; when it ends their clients
+    leave, which stops the renders."""
+    load = subprocess.Popen(_script("--heavy-load", heavy_cdn_url), start_new_session=True)
+    try:
+        time.sleep(1.0)  # the server takes the heavy requests and starts rendering
+        if load.poll() is not None:
+            raise SystemExit("the heavy load ended early")
+        yield
+    finally:
+        load.terminate()
+        load.wait(15)
 
 
 def part_three(base: str, key: str, heavy_cdn_url: str, budget: Budget) -> Result:
@@ -621,7 +626,8 @@ def part_three(base: str, key: str, heavy_cdn_url: str, budget: Budget) -> Resul
     urls = upload_all(base, key, copies, CHEAP_QUERY)
     asyncio.run(_cheap_hits(urls[:1]))  # warm-up
     idle = asyncio.run(_cheap_hits(urls[1 : 1 + n // 2]))
-    loaded = asyncio.run(_cheap_hits_under_load(heavy_cdn_url, urls[1 + n // 2 : 1 + n + n // 2]))
+    with heavy_load(heavy_cdn_url):
+        loaded = asyncio.run(_cheap_hits(urls[1 + n // 2 : 1 + n + n // 2]))
     idle += asyncio.run(_cheap_hits(urls[1 + n + n // 2 :]))
     idle_ms, loaded_ms = statistics.median(idle), statistics.median(loaded)
     result = Result(
@@ -876,7 +882,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--serve-imgwired", nargs=2, metavar=("DIR", "PORT"), help=argparse.SUPPRESS
     )
     parser.add_argument("--serve-file", nargs=2, metavar=("PATH", "PORT"), help=argparse.SUPPRESS)
+    parser.add_argument("--heavy-load", metavar="CDN_URL", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.heavy_load:
+        asyncio.run(_keep_heavy_in_flight(args.heavy_load))
+        return 0
     if args.serve_imgwired:
         _serve_imgwired(args.serve_imgwired[0], int(args.serve_imgwired[1]))
         return 0
