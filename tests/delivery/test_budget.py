@@ -133,3 +133,17 @@ def test_processing_records_what_the_budget_needs_before_reading(
         rows = {name: session.get(Image, uuid.UUID(image["id"])) for name, image in uploads.items()}
         assert (rows["turned"].pages, rows["turned"].orientation) == (1, 6)
         assert (rows["animated"].pages, rows["animated"].orientation) == (4, 1)
+
+
+def test_an_image_processed_before_frames_were_recorded_is_budgeted_from_its_header(
+    settings: Settings,
+) -> None:
+    limited = settings.model_copy(update={"max_output_pixels": 100 * 100 * 3})
+    with app_with(limited) as (app, client, tenant):
+        gif = encoded(animation(4, 100), ".gif")
+        image = upload(app, client, tenant.server, gif, file_name="a.gif")
+        with app.state.services.database.transaction() as session:
+            row = session.get(Image, uuid.UUID(image["id"]))
+            row.pages = row.orientation = None
+        response = client.get(f"{path_of(image['cdn_url'])}?w=100&format=gif")
+    assert_budget_error(response, "4 frames", "40,000", "IMGWIRED_MAX_OUTPUT_PIXELS")

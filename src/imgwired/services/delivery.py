@@ -69,12 +69,13 @@ class _Source:
 
     @property
     def shape(self) -> SourceShape | None:
-        """The upright size and frames from the database, or None when it was not recorded."""
-        if self.width <= 0 or self.height <= 0:
+        """The upright size and frames from the database, or None when they were not recorded
+        (images processed before frames and orientation were)."""
+        if self.width <= 0 or self.height <= 0 or self.pages is None or self.orientation is None:
             return None
-        turned = self.orientation is not None and self.orientation >= 5
+        turned = self.orientation >= 5  # 5 to 8 turn the picture a quarter
         width, height = (self.height, self.width) if turned else (self.width, self.height)
-        return SourceShape(self.mime_type, width, height, self.pages or 1)
+        return SourceShape(self.mime_type, width, height, self.pages)
 
 
 @dataclass(frozen=True, slots=True)

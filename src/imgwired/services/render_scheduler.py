@@ -130,14 +130,6 @@ class RenderScheduler:
         self._closed = False
         self._stopped: anyio.Event | None = None
 
-    @property
-    def running(self) -> int:
-        return len(self._running)
-
-    @property
-    def waiting(self) -> int:
-        return self._cheap.waiting + self._heavy.waiting
-
     async def run(
         self,
         key: str,
