@@ -228,3 +228,36 @@ def check_output(size: Size, max_dimension: int, what: str) -> None:
             f"{what} makes the image {size[0]}x{size[1]}; at most {max_dimension} pixels a "
             "side are rendered"
         )
+
+
+def output_size(plan: Plan, transformation: Transformation) -> Size:
+    """The size of one output frame, as the steps after resizing will make it: the ``cover``
+    cut, ``crop=width:height``, the rest of ``rotate``, the ``contain`` canvas,
+    ``extend_aspect_ratio``, ``extend`` and ``padding``. Sides may exceed the limit here; the
+    steps themselves refuse that."""
+    t = transformation
+    width, height = plan.cover or plan.resized
+    if t.crop is not None and not t.crop.of_source:
+        width = min(width, scaled(t.crop.width, t.dpr))
+        height = min(height, scaled(t.crop.height, t.dpr))
+    if plan.residual_angle:
+        radians = math.radians(plan.residual_angle)
+        cos, sin = abs(math.cos(radians)), abs(math.sin(radians))
+        width, height = (
+            rounded(width * cos + height * sin),
+            rounded(width * sin + height * cos),
+        )
+    if plan.canvas is not None:
+        width, height = max(width, plan.canvas[0]), max(height, plan.canvas[1])
+    if t.extend_aspect_ratio is not None:
+        ratio = t.extend_aspect_ratio.ratio
+        if width / height < ratio:
+            width = max(width, rounded(height * ratio))
+        else:
+            height = max(height, rounded(width / ratio))
+    for sides in (t.extend.sides if t.extend else None, t.padding):
+        if sides is not None:
+            added = scaled_sides(sides, t.dpr)
+            width += added.left + added.right
+            height += added.top + added.bottom
+    return width, height

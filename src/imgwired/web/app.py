@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await run_in_threadpool(migrate.upgrade, database)
         await run_in_threadpool(services.cors_runtime.load_all)
         await run_in_threadpool(services.custom_domains.connected.refresh)
+        services.delivery.start()
         if settings.run_jobs_in_process:
             services.jobs.start()
         try:
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 finally:
                     background.cancel_scope.cancel()
         finally:
+            await services.delivery.close()
             await run_in_threadpool(services.jobs.stop)
             await run_in_threadpool(services.cors_runtime.flush_rejections)
             await run_in_threadpool(services.metrics.flush)

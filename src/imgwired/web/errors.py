@@ -38,6 +38,9 @@ _STATUS: list[tuple[type[errors.ImgwiredError], int]] = [
     (errors.TooManyPendingUploadsError, 429),
     (errors.InvalidTransformationError, 400),
     (errors.TransformationTooLargeError, 400),
+    (errors.RenderTimeoutError, 503),
+    # nginx's "client closed request": only the access log ever shows it.
+    (errors.RequestAbandonedError, 499),
     (errors.ServiceBusyError, 503),
     (FetchError, 400),
     (BlobNotFoundError, 404),
