@@ -198,6 +198,19 @@ class CorsRuntime:
 
     # -- rejections --------------------------------------------------------------------------
 
+    def enforce(
+        self, environment_id: uuid.UUID | None, endpoint: str, origin: str, decision: Decision
+    ) -> bool:
+        """Count ``decision`` if it refuses; True when the request is to be refused outright.
+
+        A refusal in report-only mode is counted but lets the request through. Preflights,
+        upload URLs and authenticated client requests all decide through here.
+        """
+        if decision.allowed:
+            return False
+        self.record_rejection(environment_id, endpoint, origin, decision.reason)
+        return not decision.reported
+
     def record_rejection(
         self, environment_id: uuid.UUID | None, endpoint: str, origin: str, reason: str
     ) -> None:

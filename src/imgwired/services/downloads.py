@@ -36,6 +36,7 @@ from imgwired.db.models import (
 from imgwired.errors import DownloadNotFoundError, ImageNotFoundError, UploadUrlError
 from imgwired.jobs import queue
 from imgwired.jobs.runner import JobRunner
+from imgwired.paths import download_path
 from imgwired.services.organization import OrganizationService
 from imgwired.services.signing import sign, verify
 from imgwired.storage.base import BlobStore, BlobWriter
@@ -112,7 +113,7 @@ class DownloadService:
         secret = self._organization.signing_secret()
         signature = sign(secret, str(job.environment_id), str(job.id), "zip", expires=expires)
         return (
-            f"{self._settings.base_url}/downloads/{job.environment_id}/{job.id}.zip"
+            f"{self._settings.base_url}{download_path(job.environment_id, job.id)}"
             f"?expires={expires}&signature={signature}"
         )
 

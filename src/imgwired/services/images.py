@@ -36,6 +36,7 @@ from imgwired.errors import (
 from imgwired.jobs import queue
 from imgwired.media_types import SupportedMimeType
 from imgwired.pagination import Page, PageRequest
+from imgwired.paths import upload_path
 from imgwired.services import upload_tokens
 from imgwired.services.auth import Caller, CallerKind
 from imgwired.services.connected_domains import ConnectedDomains
@@ -246,7 +247,7 @@ class ImageService:
         secret = self._organization.signing_secret()
         signature = sign(secret, str(image.environment_id), str(image.id), expires=expires)
         return (
-            f"{self._settings.base_url}/upload/{image.environment_id}/{image.id}"
+            f"{self._settings.base_url}{upload_path(image.environment_id, image.id)}"
             f"?expires={expires}&signature={signature}"
         )
 

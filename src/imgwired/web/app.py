@@ -11,7 +11,7 @@ import anyio
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
-from imgwired import __version__
+from imgwired import __version__, paths
 from imgwired.config import Settings
 from imgwired.db import migrate
 from imgwired.db.engine import Database
@@ -51,7 +51,7 @@ API_DESCRIPTION = (
 )
 
 # Upload URLs stream raw bytes of any size; they enforce their own limits and are never JSON.
-STREAMING_PREFIXES = ("/upload/",)
+STREAMING_PREFIXES = (paths.UPLOAD_PREFIX,)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

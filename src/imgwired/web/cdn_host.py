@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from imgwired.web.cors import CDN_PREFIX
+from imgwired.paths import CDN_PREFIX
 
 # Maps a request's host (lowercase, port included as sent) and path to the path that serves it,
 # or None when the host is not a delivery host.

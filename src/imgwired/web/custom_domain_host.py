@@ -7,9 +7,9 @@ Every path on such a host is a delivery path; the API is not reachable there.
 from __future__ import annotations
 
 from imgwired.custom_domains.hostnames import normalise_host_header
+from imgwired.paths import CDN_PREFIX
 from imgwired.services.connected_domains import ConnectedDomains
 from imgwired.web.cdn_host import PathResolver
-from imgwired.web.cors import CDN_PREFIX
 
 
 def custom_domain_resolver(domains: ConnectedDomains) -> PathResolver:

@@ -16,6 +16,7 @@ from starlette.types import Receive
 
 from imgwired.errors import ImageNotFoundError
 from imgwired.ids import canonical_id
+from imgwired.paths import CDN_ROUTE
 from imgwired.services.container import Services
 from imgwired.services.delivery import CdnAddress, Delivery
 
@@ -51,7 +52,7 @@ async def deliver(request: Request) -> Response:
 
 
 router.add_route(
-    "/cdn/{organization_id}/{environment_id}/{image_ref}",
+    CDN_ROUTE,
     deliver,
     methods=["GET", "HEAD"],
     name="cdn_deliver",

@@ -14,6 +14,8 @@ from importlib import resources
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from imgwired.paths import SDK_ROUTE
+
 router = APIRouter()
 
 MEDIA_TYPE = "text/javascript; charset=utf-8"
@@ -53,6 +55,4 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     return etag in tags or "*" in tags
 
 
-router.add_route(
-    "/sdk/imgwire.js", serve_sdk, methods=["GET", "HEAD"], name="sdk", include_in_schema=False
-)
+router.add_route(SDK_ROUTE, serve_sdk, methods=["GET", "HEAD"], name="sdk", include_in_schema=False)
