@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from imgwired.custom_domains.nameservers import parse_nameserver
+from imgwired.nameservers import parse_nameserver
 from imgwired.paths import CDN_PREFIX
 
 

@@ -12,11 +12,11 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from imgwired.config import Settings
+from imgwired.cors import repository as cors_repository
 from imgwired.cors.origins import parse_origin
-from imgwired.db import cors_repository
+from imgwired.cors.runtime import CorsRuntime
 from imgwired.db.engine import Database
 from imgwired.db.models import CorsPolicyRecord
-from imgwired.services.cors_runtime import CorsRuntime
 from imgwired.web.app import create_app
 from tests.conftest import Tenant
 

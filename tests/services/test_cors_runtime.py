@@ -8,7 +8,7 @@ from imgwired.cors.decision import EnvironmentCors, Preflight
 from imgwired.cors.origins import parse_origin
 from imgwired.cors.patterns import parse_pattern
 from imgwired.cors.policy import CorsMode, CorsPolicy
-from imgwired.services.cors_runtime import CorsSnapshot
+from imgwired.cors.runtime import CorsSnapshot
 
 
 def environments(count: int, **policy: object) -> dict[uuid.UUID, EnvironmentCors]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from imgwired.services.signing import new_signing_secret, sign, verify
+from imgwired.signing import new_signing_secret, sign, verify
 
 SECRET = new_signing_secret()
 

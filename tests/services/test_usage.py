@@ -6,7 +6,7 @@ import threading
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
-from imgwired.services.usage import Counters, UsageRecorder, hour_of
+from imgwired.metrics.usage import Counters, UsageRecorder, hour_of
 
 
 def test_counts_are_grouped_by_environment_and_utc_hour() -> None:

@@ -16,8 +16,8 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 
 from imgwired import paths
+from imgwired.accounts.auth import Access
 from imgwired.paths import ENDPOINTS, EndpointClass, classify
-from imgwired.services.auth import Access
 
 _SAMPLE = str(uuid.UUID(int=7))
 _TABLE_PREFIXES = (paths.UPLOAD_PREFIX, paths.DOWNLOAD_PREFIX, paths.CDN_PREFIX, paths.SDK_PREFIX)

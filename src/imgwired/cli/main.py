@@ -13,6 +13,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from imgwired.accounts.api_keys import NewApiKey
+from imgwired.accounts.organization import Initialized
 from imgwired.config import Settings
 from imgwired.db import migrate
 from imgwired.db.engine import Database
@@ -20,9 +22,7 @@ from imgwired.db.models import ApiKeyType
 from imgwired.errors import ImgwiredError
 from imgwired.jobs.runner import JobRunner
 from imgwired.pagination import MAX_LIMIT, PageRequest
-from imgwired.services.api_keys import NewApiKey
 from imgwired.services.container import Services, register_handlers
-from imgwired.services.organization import Initialized
 from imgwired.web.schemas.api_keys import ApiKeyCreateResponseSchema, ApiKeyListItemSchema
 from imgwired.web.schemas.environments import EnvironmentSchema
 

@@ -6,31 +6,31 @@ from dataclasses import dataclass
 from datetime import timedelta
 from ipaddress import ip_network
 
+from imgwired.accounts.api_keys import ApiKeyService
+from imgwired.accounts.auth import Authenticator
+from imgwired.accounts.environments import PURGE_ENVIRONMENT_JOB, EnvironmentService
+from imgwired.accounts.organization import OrganizationService
 from imgwired.config import Settings
+from imgwired.cors.locator import EnvironmentLocator
+from imgwired.cors.runtime import CorsRuntime
+from imgwired.cors.service import CorsOriginService
+from imgwired.custom_domains.connected import ConnectedDomains
+from imgwired.custom_domains.service import CustomDomainService
 from imgwired.db.engine import Database
+from imgwired.images.downloads import BUILD_JOB, DownloadService
+from imgwired.images.ingestion import INGEST_JOB, IngestionService
+from imgwired.images.processing import ProcessingService
+from imgwired.images.service import PURGE_JOB, ImageService
+from imgwired.images.sweeps import BlobSweeper
+from imgwired.images.upload_claims import UploadClaims
+from imgwired.images.upload_tokens import UploadTokenService
+from imgwired.images.uploads import PROCESS_JOB, UploadService
 from imgwired.jobs.runner import JobRunner
-from imgwired.services.api_keys import ApiKeyService
-from imgwired.services.auth import Authenticator
-from imgwired.services.connected_domains import ConnectedDomains
-from imgwired.services.cors_origins import CorsOriginService
-from imgwired.services.cors_runtime import CorsRuntime
-from imgwired.services.custom_domains import CustomDomainService
+from imgwired.metrics.prometheus import PrometheusExporter
+from imgwired.metrics.service import MetricsService
+from imgwired.metrics.usage import UsageRecorder
 from imgwired.services.delivery import DeliveryService
-from imgwired.services.downloads import BUILD_JOB, DownloadService
-from imgwired.services.environments import PURGE_ENVIRONMENT_JOB, EnvironmentService
 from imgwired.services.hot_renditions import HotRenditions
-from imgwired.services.images import PURGE_JOB, ImageService
-from imgwired.services.ingestion import INGEST_JOB, IngestionService
-from imgwired.services.locator import EnvironmentLocator
-from imgwired.services.metrics import MetricsService
-from imgwired.services.organization import OrganizationService
-from imgwired.services.processing import ProcessingService
-from imgwired.services.prometheus import PrometheusExporter
-from imgwired.services.sweeps import BlobSweeper
-from imgwired.services.upload_claims import UploadClaims
-from imgwired.services.upload_tokens import UploadTokenService
-from imgwired.services.uploads import PROCESS_JOB, UploadService
-from imgwired.services.usage import UsageRecorder
 from imgwired.storage.base import BlobStore
 from imgwired.storage.factory import blob_store_from_url
 

@@ -20,13 +20,13 @@ from typing import Any
 import anyio
 from sqlalchemy import and_, delete, select
 
+from imgwired.accounts.organization import OrganizationService
 from imgwired.config import Settings
 from imgwired.db.engine import Database
 from imgwired.db.models import DerivedImage, Environment, Image, ImageStatus
 from imgwired.errors import ImageNotFoundError
 from imgwired.media_types import SupportedMimeType
 from imgwired.services.hot_renditions import MAX_ENTRY_BYTES, HotDelivery, HotRenditions
-from imgwired.services.organization import OrganizationService
 from imgwired.services.renditions import CONTENT_TYPES, RenditionMaker
 from imgwired.storage.base import BlobChunks, BlobNotFoundError, BlobStore
 from imgwired.transform.cost import SourceShape

@@ -15,8 +15,8 @@ from imgwired import __version__, paths
 from imgwired.config import Settings
 from imgwired.db import migrate
 from imgwired.db.engine import Database
+from imgwired.metrics.service import METRICS_FLUSH_SECONDS
 from imgwired.services.container import Services
-from imgwired.services.metrics import METRICS_FLUSH_SECONDS
 from imgwired.web.cdn_host import CdnHostMiddleware, configured_cdn_host
 from imgwired.web.cors import CorsMiddleware
 from imgwired.web.custom_domain_host import custom_domain_resolver

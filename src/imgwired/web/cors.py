@@ -19,10 +19,10 @@ from starlette.datastructures import MutableHeaders, QueryParams
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imgwired.cors.decision import Decision, Preflight
+from imgwired.cors.locator import EnvironmentLocator
 from imgwired.cors.origins import Origin, parse_origin
+from imgwired.cors.runtime import CorsRuntime
 from imgwired.paths import Endpoint, EndpointClass, classify, image_id_of
-from imgwired.services.cors_runtime import CorsRuntime
-from imgwired.services.locator import EnvironmentLocator
 from imgwired.web.errors import error_body, request_id_of
 
 _MAX_CACHED_ORIGINS = 4096

@@ -6,9 +6,9 @@ Every path on such a host is a delivery path; the API is not reachable there.
 
 from __future__ import annotations
 
+from imgwired.custom_domains.connected import ConnectedDomains
 from imgwired.custom_domains.hostnames import normalise_host_header
 from imgwired.paths import CDN_PREFIX
-from imgwired.services.connected_domains import ConnectedDomains
 from imgwired.web.cdn_host import PathResolver
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from imgwired.db.models import CorsOrigin, CorsPolicyRecord, CorsRejection, Environment
-from imgwired.db.repositories import paginate
+from imgwired.db.paging import paginate
 from imgwired.pagination import Page, PageRequest
 
 

@@ -14,16 +14,16 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 
+from imgwired.cors import repository as repo
+from imgwired.cors.compile import closed, try_compile_environment
 from imgwired.cors.decision import Decision, EnvironmentCors, Preflight, first_allowed
 from imgwired.cors.matcher import OriginIndex
 from imgwired.cors.origins import Origin
 from imgwired.cors.policy import CorsMode
-from imgwired.db import cors_repository as repo
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
 from imgwired.db.models import CorsRejection
 from imgwired.pagination import Page, PageRequest
-from imgwired.services.cors_compile import closed, try_compile_environment
 
 # Distinct refused origins kept per environment; beyond it they are counted under one row, so a
 # flood of made-up origins cannot grow the table without bound.

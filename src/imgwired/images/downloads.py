@@ -22,8 +22,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from imgwired.accounts.organization import OrganizationService
 from imgwired.config import Settings
-from imgwired.db import download_repository as repo
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
 from imgwired.db.models import (
@@ -34,11 +34,11 @@ from imgwired.db.models import (
     ImageStatus,
 )
 from imgwired.errors import DownloadNotFoundError, ImageNotFoundError, UploadUrlError
+from imgwired.images import download_repository as repo
 from imgwired.jobs import queue
 from imgwired.jobs.runner import JobRunner
 from imgwired.paths import download_path
-from imgwired.services.organization import OrganizationService
-from imgwired.services.signing import sign, verify
+from imgwired.signing import sign, verify
 from imgwired.storage.base import BlobStore, BlobWriter
 
 BUILD_JOB = "build_download"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from imgwired.db import repositories as repo
+from imgwired.accounts import repository as repo
+from imgwired.accounts.api_keys import ApiKeyService, IssuedKey, NewApiKey
+from imgwired.accounts.secrets import ADMIN_TOKEN_PREFIX, hash_secret, new_secret
 from imgwired.db.base import uuid7
 from imgwired.db.engine import Database
 from imgwired.db.models import ApiKeyType, Environment, Organization
 from imgwired.errors import ConflictError, NotInitializedError
-from imgwired.services.api_keys import ApiKeyService, IssuedKey, NewApiKey
-from imgwired.services.secrets import ADMIN_TOKEN_PREFIX, hash_secret, new_secret
-from imgwired.services.signing import new_signing_secret
+from imgwired.signing import new_signing_secret
 
 
 @dataclass(frozen=True, slots=True)

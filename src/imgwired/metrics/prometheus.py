@@ -7,12 +7,12 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select
 
+from imgwired.cors.runtime import CorsRuntime
+from imgwired.custom_domains.connected import ConnectedDomains
 from imgwired.db.engine import Database
 from imgwired.db.models import Environment, Image, Job, UsageHour
-from imgwired.db.usage_repository import COUNTERS
-from imgwired.services.connected_domains import ConnectedDomains
-from imgwired.services.cors_runtime import CorsRuntime
-from imgwired.services.metrics import MetricsService
+from imgwired.metrics.repository import COUNTERS
+from imgwired.metrics.service import MetricsService
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 

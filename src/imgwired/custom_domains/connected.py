@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
+from imgwired.custom_domains import repository as repo
 from imgwired.custom_domains.hostnames import parse_hostname
-from imgwired.db import custom_domain_repository as repo
 from imgwired.db.engine import Database
 from imgwired.errors import InvalidHostnameError
 

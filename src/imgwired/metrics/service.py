@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 
 from imgwired.db.engine import Database
 from imgwired.db.models import UsageHour
-from imgwired.db.usage_repository import add_usage, hours_between, storage_before
-from imgwired.services.metric_periods import Bucket, MetricsDatasetInterval, Period, buckets
-from imgwired.services.usage import Counters, UsageRecorder
+from imgwired.metrics.periods import Bucket, MetricsDatasetInterval, Period, buckets
+from imgwired.metrics.repository import add_usage, hours_between, storage_before
+from imgwired.metrics.usage import Counters, UsageRecorder
 
 log = logging.getLogger("imgwired.metrics")
 

@@ -12,17 +12,17 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from imgwired.accounts.auth import Caller
 from imgwired.config import Settings
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
 from imgwired.db.models import Environment, Image, ImageStatus
+from imgwired.images.service import CreatedUpload, ImageService, NewUpload
+from imgwired.images.uploads import PROCESS_JOB, count_stored, original_key
 from imgwired.ingest import FetchError, IPNetwork, fetch, parse_fetch_url, system_resolver
 from imgwired.ingest.fetch import Resolver, resolve_checked
 from imgwired.jobs import queue
 from imgwired.jobs.runner import JobRunner
-from imgwired.services.auth import Caller
-from imgwired.services.images import CreatedUpload, ImageService, NewUpload
-from imgwired.services.uploads import PROCESS_JOB, count_stored, original_key
 from imgwired.storage.base import BlobStore
 
 INGEST_JOB = "ingest_url"

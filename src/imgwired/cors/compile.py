@@ -14,10 +14,10 @@ import uuid
 
 from sqlalchemy.orm import Session
 
+from imgwired.cors import repository as repo
 from imgwired.cors.decision import EnvironmentCors
 from imgwired.cors.patterns import InvalidOriginPatternError, OriginPattern, parse_pattern
 from imgwired.cors.policy import CorsMode, CorsPolicy
-from imgwired.db import cors_repository as repo
 from imgwired.db.models import CorsPolicyRecord
 from imgwired.errors import InvalidInputError
 

@@ -20,12 +20,14 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from imgwired.accounts.auth import Caller, CallerKind
+from imgwired.accounts.organization import OrganizationService
 from imgwired.config import Settings
+from imgwired.custom_domains.connected import ConnectedDomains
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
 from imgwired.db.models import ApiKeyType, Image, ImageStatus
-from imgwired.db.repositories import paginate
-from imgwired.db.usage_repository import add_usage
+from imgwired.db.paging import paginate
 from imgwired.errors import (
     ConflictError,
     ImageNotFoundError,
@@ -33,17 +35,15 @@ from imgwired.errors import (
     TooManyPendingUploadsError,
     UploadTooLargeError,
 )
+from imgwired.images import upload_tokens
 from imgwired.jobs import queue
 from imgwired.media_types import SupportedMimeType
+from imgwired.metrics.repository import add_usage
+from imgwired.metrics.usage import hour_of
 from imgwired.pagination import Page, PageRequest
 from imgwired.paths import upload_path
-from imgwired.services import upload_tokens
-from imgwired.services.auth import Caller, CallerKind
-from imgwired.services.connected_domains import ConnectedDomains
 from imgwired.services.hot_renditions import HotRenditions
-from imgwired.services.organization import OrganizationService
-from imgwired.services.signing import sign
-from imgwired.services.usage import hour_of
+from imgwired.signing import sign
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 PURGE_JOB = "purge_image"

@@ -9,11 +9,11 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from imgwired.accounts.secrets import hash_secret, new_secret
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
 from imgwired.db.models import UploadToken
 from imgwired.errors import UploadTokenError
-from imgwired.services.secrets import hash_secret, new_secret
 
 TOKEN_PREFIX = "ut_"  # noqa: S105 (a prefix, not a secret)
 

@@ -11,18 +11,18 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from imgwired.cors import repository as repo
+from imgwired.cors.compile import policy_from_record
 from imgwired.cors.decision import Decision, Preflight
 from imgwired.cors.origins import parse_origin
 from imgwired.cors.patterns import parse_pattern
 from imgwired.cors.policy import CorsMode, CorsPolicy
-from imgwired.db import cors_repository as repo
+from imgwired.cors.runtime import CorsRuntime
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
 from imgwired.db.models import CorsOrigin, CorsPolicyRecord
 from imgwired.errors import ConflictError, CorsOriginNotFoundError
 from imgwired.pagination import Page, PageRequest
-from imgwired.services.cors_compile import policy_from_record
-from imgwired.services.cors_runtime import CorsRuntime
 
 POLICY_FIELDS = (
     "allowed_methods",

@@ -14,20 +14,20 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from imgwired.db import download_repository
-from imgwired.db import repositories as repo
+from imgwired.accounts import repository as repo
+from imgwired.cors.runtime import CorsRuntime
+from imgwired.custom_domains.connected import ConnectedDomains
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
 from imgwired.db.models import Environment
-from imgwired.db.usage_repository import add_usage
 from imgwired.errors import ConflictError, DefaultEnvironmentError, EnvironmentNotFoundError
+from imgwired.images import download_repository
 from imgwired.jobs import queue
 from imgwired.jobs.runner import JobRunner
+from imgwired.metrics.repository import add_usage
+from imgwired.metrics.usage import hour_of
 from imgwired.pagination import Page, PageRequest
-from imgwired.services.connected_domains import ConnectedDomains
-from imgwired.services.cors_runtime import CorsRuntime
 from imgwired.services.hot_renditions import HotRenditions
-from imgwired.services.usage import hour_of
 from imgwired.storage.base import BlobStore
 
 PURGE_ENVIRONMENT_JOB = "purge_environment"

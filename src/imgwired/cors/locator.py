@@ -14,9 +14,9 @@ from collections import OrderedDict
 
 from sqlalchemy import select
 
+from imgwired.accounts.secrets import hash_secret
 from imgwired.db.engine import Database
 from imgwired.db.models import Image, UploadToken
-from imgwired.services.secrets import hash_secret
 
 MAX_REMEMBERED = 10_000
 # Longer values cannot be a token this server issued; they are not worth a query.

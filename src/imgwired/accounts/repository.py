@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TypeVar
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session
 
 from imgwired.db.models import ApiKey, ApiKeyType, DerivedImage, Environment, Image, Organization
+from imgwired.db.paging import paginate as paginate
 from imgwired.pagination import Page, PageRequest
-
-T = TypeVar("T")
-
-
-def paginate(session: Session, query: Select[T], request: PageRequest) -> Page[T]:
-    """Run ``query`` for one page and count all its rows."""
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = list(session.scalars(query.offset(request.offset).limit(request.limit)))
-    return Page(items, int(total or 0), request)
 
 
 def get_organization(session: Session) -> Organization | None:

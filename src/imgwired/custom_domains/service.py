@@ -24,10 +24,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from imgwired.config import Settings
+from imgwired.custom_domains import repository as repo
+from imgwired.custom_domains.connected import ConnectedDomains, stored_form_problem
 from imgwired.custom_domains.dns_check import CnameCheck, check_cname
 from imgwired.custom_domains.hostnames import normalise_host_header, parse_hostname
-from imgwired.custom_domains.nameservers import parse_nameserver
-from imgwired.db import custom_domain_repository as repo
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
 from imgwired.db.models import CustomDomain, CustomDomainCertificateStatus, CustomDomainStatus
@@ -36,7 +36,7 @@ from imgwired.errors import (
     CustomDomainNotFoundError,
     InvalidHostnameError,
 )
-from imgwired.services.connected_domains import ConnectedDomains, stored_form_problem
+from imgwired.nameservers import parse_nameserver
 
 ACME_CHALLENGE = "_acme-challenge"
 _MAX_ERROR = 512

@@ -7,7 +7,8 @@ import hmac
 import uuid
 from dataclasses import dataclass
 
-from imgwired.db import repositories as repo
+from imgwired.accounts import repository as repo
+from imgwired.accounts.secrets import ADMIN_TOKEN_PREFIX, hash_secret, looks_like_secret
 from imgwired.db.engine import Database
 from imgwired.db.models import ApiKey, ApiKeyType
 from imgwired.errors import (
@@ -22,7 +23,6 @@ from imgwired.errors import (
     NotInitializedError,
     RevokedApiKeyError,
 )
-from imgwired.services.secrets import ADMIN_TOKEN_PREFIX, hash_secret, looks_like_secret
 
 
 class CallerKind(enum.StrEnum):

@@ -22,10 +22,10 @@ import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream
 from sqlalchemy.orm import Session
 
+from imgwired.accounts.organization import OrganizationService
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
 from imgwired.db.models import Image, ImageStatus
-from imgwired.db.usage_repository import add_usage
 from imgwired.errors import (
     EnvironmentNotFoundError,
     ImageNotFoundError,
@@ -34,13 +34,13 @@ from imgwired.errors import (
     UploadTooLargeError,
     UploadUrlError,
 )
+from imgwired.images.upload_claims import UploadClaim, UploadClaims
 from imgwired.imaging.sniff import SNIFF_BYTES, sniff
 from imgwired.jobs import queue
 from imgwired.jobs.runner import JobRunner
-from imgwired.services.organization import OrganizationService
-from imgwired.services.signing import verify
-from imgwired.services.upload_claims import UploadClaim, UploadClaims
-from imgwired.services.usage import hour_of
+from imgwired.metrics.repository import add_usage
+from imgwired.metrics.usage import hour_of
+from imgwired.signing import verify
 from imgwired.storage.base import BlobStore, BlobWriter
 
 log = logging.getLogger("imgwired.uploads")

@@ -9,19 +9,19 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from imgwired.db import repositories as repo
+from imgwired.accounts import repository as repo
+from imgwired.accounts.secrets import (
+    CLIENT_KEY_PREFIX,
+    SERVER_KEY_PREFIX,
+    hash_secret,
+    new_secret,
+)
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
 from imgwired.db.models import ApiKey, ApiKeyType, Environment
 from imgwired.errors import ApiKeyNotFoundError, EnvironmentNotFoundError, InvalidInputError
 from imgwired.media_types import SupportedMimeType
 from imgwired.pagination import Page, PageRequest
-from imgwired.services.secrets import (
-    CLIENT_KEY_PREFIX,
-    SERVER_KEY_PREFIX,
-    hash_secret,
-    new_secret,
-)
 
 MIN_UPLOAD_BYTES = 5120
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024

@@ -1,0 +1,1 @@
+"""imgwired.images."""
