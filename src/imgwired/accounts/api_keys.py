@@ -7,8 +7,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from imgwired.accounts import repository as repo
 from imgwired.accounts.secrets import (
     CLIENT_KEY_PREFIX,
@@ -17,7 +15,7 @@ from imgwired.accounts.secrets import (
     new_secret,
 )
 from imgwired.db.base import utcnow
-from imgwired.db.engine import Database
+from imgwired.db.engine import Database, Session
 from imgwired.db.models import ApiKey, ApiKeyType, Environment
 from imgwired.errors import ApiKeyNotFoundError, EnvironmentNotFoundError, InvalidInputError
 from imgwired.media_types import SupportedMimeType

@@ -11,14 +11,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from imgwired.accounts import repository as repo
 from imgwired.cors.runtime import CorsRuntime
 from imgwired.custom_domains.connected import ConnectedDomains
 from imgwired.db.base import utcnow
-from imgwired.db.engine import Database
+from imgwired.db.engine import Database, IntegrityError, Session
 from imgwired.db.models import Environment
 from imgwired.errors import ConflictError, DefaultEnvironmentError, EnvironmentNotFoundError
 from imgwired.images import download_repository

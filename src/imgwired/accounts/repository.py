@@ -6,8 +6,8 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import Select, delete, select, update
-from sqlalchemy.orm import Session
 
+from imgwired.db.engine import Session
 from imgwired.db.models import ApiKey, ApiKeyType, DerivedImage, Environment, Image, Organization
 from imgwired.db.paging import paginate as paginate
 from imgwired.pagination import Page, PageRequest

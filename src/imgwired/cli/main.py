@@ -16,13 +16,13 @@ from typing import Any
 from imgwired.accounts.api_keys import NewApiKey
 from imgwired.accounts.organization import Initialized
 from imgwired.config import Settings
+from imgwired.container import Services, register_handlers
 from imgwired.db import migrate
 from imgwired.db.engine import Database
 from imgwired.db.models import ApiKeyType
 from imgwired.errors import ImgwiredError
 from imgwired.jobs.runner import JobRunner
 from imgwired.pagination import MAX_LIMIT, PageRequest
-from imgwired.services.container import Services, register_handlers
 from imgwired.web.schemas.api_keys import ApiKeyCreateResponseSchema, ApiKeyListItemSchema
 from imgwired.web.schemas.environments import EnvironmentSchema
 

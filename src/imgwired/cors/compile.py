@@ -12,12 +12,11 @@ from __future__ import annotations
 import logging
 import uuid
 
-from sqlalchemy.orm import Session
-
 from imgwired.cors import repository as repo
 from imgwired.cors.decision import EnvironmentCors
 from imgwired.cors.patterns import InvalidOriginPatternError, OriginPattern, parse_pattern
 from imgwired.cors.policy import CorsMode, CorsPolicy
+from imgwired.db.engine import Session
 from imgwired.db.models import CorsPolicyRecord
 from imgwired.errors import InvalidInputError
 

@@ -12,11 +12,9 @@ import threading
 import uuid
 from collections import OrderedDict
 
-from sqlalchemy import select
-
 from imgwired.accounts.secrets import hash_secret
 from imgwired.db.engine import Database
-from imgwired.db.models import Image, UploadToken
+from imgwired.images import repository as images_repo
 
 MAX_REMEMBERED = 10_000
 # Longer values cannot be a token this server issued; they are not worth a query.
@@ -50,7 +48,7 @@ class EnvironmentLocator:
         found = self._remembered("image", image_id)
         if found is None:
             with self._db.reading() as session:
-                found = session.scalar(select(Image.environment_id).where(Image.id == image_id))
+                found = images_repo.environment_of_image(session, image_id)
             self._remember("image", image_id, found)
         return found
 
@@ -62,9 +60,7 @@ class EnvironmentLocator:
         found = self._remembered("token", hashed)
         if found is None:
             with self._db.reading() as session:
-                found = session.scalar(
-                    select(UploadToken.environment_id).where(UploadToken.secret_hash == hashed)
-                )
+                found = images_repo.environment_of_upload_token(session, hashed)
             self._remember("token", hashed, found)
         return found
 

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
+from imgwired.db.engine import Session
 from imgwired.db.models import CorsOrigin, CorsPolicyRecord, CorsRejection, Environment
 from imgwired.db.paging import paginate
 from imgwired.pagination import Page, PageRequest

@@ -8,9 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from imgwired.cors import repository as repo
 from imgwired.cors.compile import policy_from_record
 from imgwired.cors.decision import Decision, Preflight
@@ -19,7 +16,7 @@ from imgwired.cors.patterns import parse_pattern
 from imgwired.cors.policy import CorsMode, CorsPolicy
 from imgwired.cors.runtime import CorsRuntime
 from imgwired.db.base import utcnow
-from imgwired.db.engine import Database
+from imgwired.db.engine import Database, IntegrityError, Session
 from imgwired.db.models import CorsOrigin, CorsPolicyRecord
 from imgwired.errors import ConflictError, CorsOriginNotFoundError
 from imgwired.pagination import Page, PageRequest

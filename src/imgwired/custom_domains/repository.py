@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from imgwired.db.engine import Session
 from imgwired.db.models import CustomDomain, CustomDomainStatus, Environment
 
 

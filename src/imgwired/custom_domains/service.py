@@ -20,16 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from imgwired.config import Settings
 from imgwired.custom_domains import repository as repo
 from imgwired.custom_domains.connected import ConnectedDomains, stored_form_problem
 from imgwired.custom_domains.dns_check import CnameCheck, check_cname
 from imgwired.custom_domains.hostnames import normalise_host_header, parse_hostname
 from imgwired.db.base import utcnow
-from imgwired.db.engine import Database
+from imgwired.db.engine import Database, IntegrityError, Session
 from imgwired.db.models import CustomDomain, CustomDomainCertificateStatus, CustomDomainStatus
 from imgwired.errors import (
     CustomDomainConflictError,

@@ -7,8 +7,8 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
+from imgwired.db.engine import Session
 from imgwired.db.models import (
     Environment,
     Image,

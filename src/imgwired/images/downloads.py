@@ -20,12 +20,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from imgwired.accounts.organization import OrganizationService
 from imgwired.config import Settings
 from imgwired.db.base import utcnow
-from imgwired.db.engine import Database
+from imgwired.db.engine import Database, Session
 from imgwired.db.models import (
     Environment,
     Image,

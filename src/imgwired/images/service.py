@@ -16,18 +16,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from imgwired.accounts.auth import Caller, CallerKind
 from imgwired.accounts.organization import OrganizationService
 from imgwired.config import Settings
 from imgwired.custom_domains.connected import ConnectedDomains
 from imgwired.db.base import utcnow
-from imgwired.db.engine import Database
+from imgwired.db.engine import Database, IntegrityError, Session
 from imgwired.db.models import ApiKeyType, Image, ImageStatus
-from imgwired.db.paging import paginate
 from imgwired.errors import (
     ConflictError,
     ImageNotFoundError,
@@ -35,6 +30,7 @@ from imgwired.errors import (
     TooManyPendingUploadsError,
     UploadTooLargeError,
 )
+from imgwired.images import repository as repo
 from imgwired.images import upload_tokens
 from imgwired.jobs import queue
 from imgwired.media_types import SupportedMimeType
@@ -120,7 +116,7 @@ class ImageService:
 
     def list(self, environment_id: uuid.UUID, request: PageRequest) -> Page[Image]:
         with self._db.reading() as session:
-            return paginate(session, _live(environment_id).order_by(Image.id.desc()), request)
+            return repo.list_images(session, environment_id, request)
 
     def cdn_url(self, image: Image) -> str:
         """On the environment's CONNECTED custom domain if it has one (read from memory), else
@@ -268,19 +264,7 @@ class ImageService:
         now = utcnow()
         stalled = now - ABANDONED_UPLOAD_GRACE
         with self._db.transaction() as session:
-            abandoned = list(
-                session.scalars(
-                    select(Image)
-                    .where(
-                        Image.status == ImageStatus.PENDING,
-                        Image.deleted_at.is_(None),
-                        Image.upload_expires_at < now,
-                        Image.upload_claim_free_clause(now) | (Image.upload_expires_at < stalled),
-                    )
-                    .limit(_SWEEP_BATCH)
-                    .with_for_update(skip_locked=True)
-                )
-            )
+            abandoned = repo.lock_abandoned_uploads(session, now, stalled, _SWEEP_BATCH)
             _soft_delete(session, abandoned)
         self._forget([image.id for image in abandoned])
         return len(abandoned)
@@ -297,7 +281,7 @@ class ImageService:
         """Delete every listed image of the environment, or none if any is missing."""
         wanted = list(dict.fromkeys(image_ids))
         with self._db.transaction() as session:
-            found = list(session.scalars(_live(environment_id).where(Image.id.in_(wanted))))
+            found = repo.get_live_images(session, environment_id, wanted)
             missing = sorted(str(i) for i in set(wanted) - {image.id for image in found})
             if missing:
                 raise ImageNotFoundError(f"Images not found: {', '.join(missing[:20])}")
@@ -306,12 +290,8 @@ class ImageService:
         return len(found)
 
 
-def _live(environment_id: uuid.UUID) -> Select[Image]:
-    return select(Image).where(Image.environment_id == environment_id, Image.deleted_at.is_(None))
-
-
 def _require(session: Session, environment_id: uuid.UUID, image_id: uuid.UUID) -> Image:
-    image = session.scalars(_live(environment_id).where(Image.id == image_id)).first()
+    image = repo.get_live_image(session, environment_id, image_id)
     if image is None:
         raise ImageNotFoundError(f"Image {image_id} was not found")
     return image
@@ -337,16 +317,11 @@ def _idempotent_match(
     session: Session, environment_id: uuid.UUID, new: NewUpload, fingerprint: str
 ) -> Image | None:
     """The earlier image of this idempotency key, or None if the key is free (or expired)."""
-    earlier = session.scalars(
-        select(Image).where(
-            Image.environment_id == environment_id, Image.idempotency_key == new.idempotency_key
-        )
-    ).first()
+    earlier = repo.image_with_idempotency_key(session, environment_id, new.idempotency_key)
     if earlier is None:
         return None
     if earlier.created_at < utcnow() - IDEMPOTENCY_WINDOW:
-        session.execute(update(Image).where(Image.id == earlier.id).values(idempotency_key=None))
-        session.flush()
+        repo.free_idempotency_key(session, earlier.id)
         return None
     if earlier.idempotency_fingerprint != fingerprint:
         raise ConflictError("This idempotency_key was used within 24 hours for a different request")
@@ -354,15 +329,7 @@ def _idempotent_match(
 
 
 def _check_pending(session: Session, api_key_id: uuid.UUID, cap: int) -> None:
-    pending = session.scalar(
-        select(func.count()).where(
-            Image.api_key_id == api_key_id,
-            Image.status == ImageStatus.PENDING,
-            Image.deleted_at.is_(None),
-            Image.upload_expires_at > utcnow(),
-        )
-    )
-    if (pending or 0) >= cap:
+    if repo.count_pending_uploads(session, api_key_id, utcnow()) >= cap:
         raise TooManyPendingUploadsError(
             f"This key already has {cap} uploads waiting for their bytes; finish or let them expire"
         )

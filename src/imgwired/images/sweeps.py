@@ -20,12 +20,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
-from imgwired.db.models import Environment, Image
 from imgwired.ids import canonical_id
+from imgwired.images import repository as repo
 from imgwired.storage.base import BlobStore
 
 log = logging.getLogger("imgwired.sweeps")
@@ -95,19 +93,8 @@ class BlobSweeper:
         with self._db.reading() as session:
             # Only environments this database knows: pointed at a store that another database
             # fills, the sweep must not take every blob for an orphan.
-            known = set(
-                session.scalars(
-                    select(Environment.id).where(Environment.id.in_({e for e, _ in owners}))
-                )
-            )
-            rows = {
-                row.id: row
-                for row in session.execute(
-                    select(Image.id, Image.environment_id, Image.deleted_at).where(
-                        Image.id.in_({i for _, i in owners})
-                    )
-                )
-            }
+            known = repo.known_environments(session, {e for e, _ in owners})
+            rows = repo.image_owners(session, {i for _, i in owners})
         orphans = set()
         for environment_id, image_id in owners:
             if environment_id not in known:

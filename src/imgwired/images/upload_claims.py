@@ -13,11 +13,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
-from sqlalchemy.orm import Session
-
 from imgwired.db.base import utcnow
-from imgwired.db.engine import Database
+from imgwired.db.engine import Database, Session
 from imgwired.db.models import Environment, Image, ImageStatus
 from imgwired.errors import (
     EnvironmentNotFoundError,
@@ -25,6 +22,7 @@ from imgwired.errors import (
     UploadInProgressError,
     UploadUrlError,
 )
+from imgwired.images import repository as repo
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,15 +82,7 @@ class UploadClaims:
     def release(self, claim: UploadClaim) -> None:
         """Give the URL back for another try; a no-op if the claim is no longer held."""
         with self._db.transaction() as session:
-            session.execute(
-                update(Image)
-                .where(
-                    Image.id == claim.image.id,
-                    Image.upload_claim_id == claim.claim_id,
-                    Image.status == ImageStatus.PENDING,
-                )
-                .values(upload_claim_id=None, upload_started_at=None, upload_lease_expires_at=None)
-            )
+            repo.release_upload_claim(session, claim.image.id, claim.claim_id)
 
 
 def _require_live_environment(session: Session, environment_id: uuid.UUID) -> None:

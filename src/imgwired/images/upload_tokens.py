@@ -6,14 +6,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-
 from imgwired.accounts.secrets import hash_secret, new_secret
 from imgwired.db.base import utcnow
-from imgwired.db.engine import Database
+from imgwired.db.engine import Database, Session
 from imgwired.db.models import UploadToken
 from imgwired.errors import UploadTokenError
+from imgwired.images import repository as repo
 
 TOKEN_PREFIX = "ut_"  # noqa: S105 (a prefix, not a secret)
 
@@ -50,9 +48,7 @@ def spend(session: Session, environment_id: uuid.UUID, secret: str | None) -> Up
         raise UploadTokenError(
             "This client key requires signed uploads: pass ?upload_token= from your backend"
         )
-    token = session.scalars(
-        select(UploadToken).where(UploadToken.secret_hash == hash_secret(secret))
-    ).first()
+    token = repo.upload_token_by_hash(session, hash_secret(secret))
     if token is None:
         raise UploadTokenError("The upload token is not valid")
     if token.environment_id != environment_id:
@@ -60,12 +56,6 @@ def spend(session: Session, environment_id: uuid.UUID, secret: str | None) -> Up
     now = utcnow()
     if token.expires_at <= now:
         raise UploadTokenError("The upload token has expired; request a new one")
-    # The conditional update is the atomic step: of two requests racing, one changes the row.
-    spent = session.execute(
-        update(UploadToken)
-        .where(UploadToken.id == token.id, UploadToken.used_at.is_(None))
-        .values(used_at=now)
-    )
-    if spent.rowcount != 1:  # type: ignore[attr-defined]
+    if not repo.mark_upload_token_used(session, token.id, now):
         raise UploadTokenError("The upload token has already been used")
     return token

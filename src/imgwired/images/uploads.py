@@ -20,11 +20,10 @@ from contextlib import asynccontextmanager
 
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream
-from sqlalchemy.orm import Session
 
 from imgwired.accounts.organization import OrganizationService
 from imgwired.db.base import utcnow
-from imgwired.db.engine import Database
+from imgwired.db.engine import Database, Session
 from imgwired.db.models import Image, ImageStatus
 from imgwired.errors import (
     EnvironmentNotFoundError,

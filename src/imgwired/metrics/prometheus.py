@@ -5,12 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
-
 from imgwired.cors.runtime import CorsRuntime
 from imgwired.custom_domains.connected import ConnectedDomains
 from imgwired.db.engine import Database
-from imgwired.db.models import Environment, Image, Job, UsageHour
+from imgwired.metrics import repository as repo
 from imgwired.metrics.repository import COUNTERS
 from imgwired.metrics.service import MetricsService
 
@@ -47,19 +45,10 @@ class PrometheusExporter:
         self._metrics.flush()
         lines: list[str] = []
         with self._db.reading() as session:
-            names = {
-                row[0]: row[1] for row in session.execute(select(Environment.id, Environment.name))
-            }
-            sums = [func.coalesce(func.sum(getattr(UsageHour, name)), 0) for name in COUNTERS]
-            usage = session.execute(
-                select(UsageHour.environment_id, *sums).group_by(UsageHour.environment_id)
-            ).all()
-            images = session.execute(
-                select(Image.environment_id, Image.status, func.count())
-                .where(Image.deleted_at.is_(None))
-                .group_by(Image.environment_id, Image.status)
-            ).all()
-            jobs = session.execute(select(Job.status, func.count()).group_by(Job.status)).all()
+            names = repo.environment_names(session)
+            usage = repo.usage_totals(session)
+            images = repo.live_images_by_status(session)
+            jobs = repo.jobs_by_status(session)
 
         for index, name in enumerate(COUNTERS):
             metric = f"imgwired_{name}_total"

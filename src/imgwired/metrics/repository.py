@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
-from imgwired.db.models import UsageHour
+from imgwired.db.engine import Session
+from imgwired.db.models import Environment, Image, Job, UsageHour
 
 COUNTERS = (
     "uploads",
@@ -66,3 +67,33 @@ def storage_before(session: Session, environment_id: uuid.UUID, moment: datetime
         ).where(UsageHour.environment_id == environment_id, UsageHour.hour < moment)
     ).one()
     return int(added) - int(removed)
+
+
+# -- the operator's totals (Prometheus) -----------------------------------------------------------
+
+
+def environment_names(session: Session) -> dict[uuid.UUID, str]:
+    """Every environment's name, deleted ones included (their counts still show)."""
+    return {row[0]: row[1] for row in session.execute(select(Environment.id, Environment.name))}
+
+
+def usage_totals(session: Session) -> list[Any]:
+    """Per environment: its id, then the all-time sum of each of ``COUNTERS`` in order."""
+    sums = [func.coalesce(func.sum(getattr(UsageHour, name)), 0) for name in COUNTERS]
+    query = select(UsageHour.environment_id, *sums).group_by(UsageHour.environment_id)
+    return list(session.execute(query).all())
+
+
+def live_images_by_status(session: Session) -> list[Any]:
+    """(environment id, status, count) of the images not deleted."""
+    query = (
+        select(Image.environment_id, Image.status, func.count())
+        .where(Image.deleted_at.is_(None))
+        .group_by(Image.environment_id, Image.status)
+    )
+    return list(session.execute(query).all())
+
+
+def jobs_by_status(session: Session) -> list[Any]:
+    """(status, count) of the job table."""
+    return list(session.execute(select(Job.status, func.count()).group_by(Job.status)).all())

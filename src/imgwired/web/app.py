@@ -13,10 +13,10 @@ from fastapi.concurrency import run_in_threadpool
 
 from imgwired import __version__, paths
 from imgwired.config import Settings
+from imgwired.container import Services
 from imgwired.db import migrate
 from imgwired.db.engine import Database
 from imgwired.metrics.service import METRICS_FLUSH_SECONDS
-from imgwired.services.container import Services
 from imgwired.web.cdn_host import CdnHostMiddleware, configured_cdn_host
 from imgwired.web.cors import CorsMiddleware
 from imgwired.web.custom_domain_host import custom_domain_resolver

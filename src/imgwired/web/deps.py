@@ -10,9 +10,9 @@ from fastapi import Depends, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from imgwired.accounts.auth import Access, Caller
+from imgwired.container import Services
 from imgwired.errors import CorsOriginNotAllowedError
 from imgwired.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, PageRequest
-from imgwired.services.container import Services
 from imgwired.web.cors import CorsContext
 from imgwired.web.error_responses import error_responses
 
