@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from imgwired.accounts import repository as repo
+from imgwired.blob_keys import environment_prefix
 from imgwired.cors.runtime import CorsRuntime
 from imgwired.custom_domains.connected import ConnectedDomains
 from imgwired.db.base import utcnow
@@ -127,7 +128,7 @@ class EnvironmentService:
         with self._db.transaction() as session:
             repo.forget_environment_renditions(session, environment_id)
             download_repository.retire_environment_downloads(session, environment_id, utcnow())
-        self._blobs.delete_prefix(f"{environment_id}/")
+        self._blobs.delete_prefix(environment_prefix(environment_id))
 
     def _retire_images(self, environment_id: uuid.UUID) -> int:
         """Mark one batch of the environment's images deleted; returns how many were."""

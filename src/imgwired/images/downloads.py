@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from imgwired.accounts.organization import OrganizationService
+from imgwired.blob_keys import download_key
 from imgwired.config import Settings
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database, Session
@@ -151,7 +152,7 @@ class DownloadService:
             job.status = ImageDownloadStatus.PROCESSING
             ids = [uuid.UUID(i) for i in job.image_ids]
             images = repo.images_to_zip(session, environment_id, ids)
-        key = f"{environment_id}/downloads/{download_id}.zip"
+        key = download_key(environment_id, download_id)
         with self._blobs.writer(key) as writer:
             with zipfile.ZipFile(_WriterStream(writer), "w", zipfile.ZIP_STORED) as archive:
                 for name, image in zip(_unique_names(images), images, strict=True):

@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from imgwired.accounts.auth import Caller
+from imgwired.blob_keys import original_key
 from imgwired.config import Settings
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
 from imgwired.db.models import Environment, Image, ImageStatus
 from imgwired.images.service import CreatedUpload, ImageService, NewUpload
-from imgwired.images.uploads import PROCESS_JOB, count_stored, original_key
+from imgwired.images.uploads import PROCESS_JOB, count_stored
 from imgwired.ingest import FetchError, IPNetwork, fetch, parse_fetch_url, system_resolver
 from imgwired.ingest.fetch import Resolver, resolve_checked
 from imgwired.jobs import queue

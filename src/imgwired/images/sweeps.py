@@ -20,9 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from imgwired.blob_keys import image_of, image_prefix
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
-from imgwired.ids import canonical_id
 from imgwired.images import repository as repo
 from imgwired.storage.base import BlobStore
 
@@ -68,7 +68,7 @@ class BlobSweeper:
         doomed: set[tuple[uuid.UUID, uuid.UUID]] = set()
         batch: set[tuple[uuid.UUID, uuid.UUID]] = set()
         for key in self._blobs.list_prefix(""):
-            owner = _image_of(key)
+            owner = image_of(key)
             if owner is None:
                 continue  # not an image's blob (a download zip, say): not this sweep's business
             batch.add(owner)
@@ -81,7 +81,7 @@ class BlobSweeper:
         # Removed after the listing, not during it; a record cannot come back, so the verdicts
         # still hold.
         for environment_id, image_id in doomed:
-            self._blobs.delete_prefix(f"{environment_id}/{image_id}/")
+            self._blobs.delete_prefix(image_prefix(environment_id, image_id))
         return len(doomed)
 
     def _orphans(
@@ -107,17 +107,6 @@ class BlobSweeper:
             elif row.deleted_at is not None and row.deleted_at <= cutoff:
                 orphans.add((environment_id, image_id))
         return orphans
-
-
-def _image_of(key: str) -> tuple[uuid.UUID, uuid.UUID] | None:
-    """(environment id, image id) of a key under an image's prefix, else None."""
-    parts = key.split("/")
-    if len(parts) < 3:
-        return None
-    environment_id, image_id = canonical_id(parts[0]), canonical_id(parts[1])
-    if environment_id is None or image_id is None:
-        return None
-    return environment_id, image_id
 
 
 def _minted_before(image_id: uuid.UUID, cutoff: datetime) -> bool:

@@ -22,6 +22,7 @@ import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream
 
 from imgwired.accounts.organization import OrganizationService
+from imgwired.blob_keys import original_key
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database, Session
 from imgwired.db.models import Image, ImageStatus
@@ -57,10 +58,6 @@ def count_stored(session: Session, image: Image) -> None:
     """Count an upload whose bytes are now stored, in the transaction that records them."""
     counts = {"uploads": 1, "storage_bytes_added": image.size_bytes}
     add_usage(session, image.environment_id, hour_of(utcnow()), counts)
-
-
-def original_key(environment_id: uuid.UUID, image_id: uuid.UUID) -> str:
-    return f"{environment_id}/{image_id}/original"
 
 
 class UploadService:
