@@ -272,14 +272,28 @@ class Image(TimestampedMixin, Base):
         """``upload_claim_free`` as a SQL condition."""
         return or_(cls.upload_started_at.is_(None), cls.upload_lease_expires_at < now)
 
+    def upload_refusal(self, now: datetime) -> UploadRefusal | None:
+        """Why a PUT to the upload URL at ``now`` may not store the bytes (a signed URL aside),
+        or None when it may: the one rule of "may this image still receive bytes"."""
+        if self.deleted_at is not None:
+            return UploadRefusal.DELETED
+        if self.status != ImageStatus.PENDING:
+            return UploadRefusal.USED
+        if self.upload_expires_at <= now:
+            return UploadRefusal.EXPIRED
+        if not self.upload_claim_free(now):
+            return UploadRefusal.IN_PROGRESS
+        return None
+
     def accepts_upload(self, now: datetime) -> bool:
-        """Whether a PUT to the upload URL at ``now`` may store the bytes (a signed URL aside)."""
-        return (
-            self.status == ImageStatus.PENDING
-            and self.deleted_at is None
-            and self.upload_expires_at > now
-            and self.upload_claim_free(now)
-        )
+        return self.upload_refusal(now) is None
+
+
+class UploadRefusal(enum.Enum):
+    DELETED = "deleted"
+    USED = "used"
+    EXPIRED = "expired"
+    IN_PROGRESS = "in_progress"
 
 
 class DerivedImage(TimestampedMixin, Base):

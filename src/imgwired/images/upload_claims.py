@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database, Session
-from imgwired.db.models import Environment, Image, ImageStatus
+from imgwired.db.models import Environment, Image, ImageStatus, UploadRefusal
 from imgwired.errors import (
     EnvironmentNotFoundError,
     ImageNotFoundError,
@@ -49,11 +49,12 @@ class UploadClaims:
             if image is None or image.environment_id != environment_id or image.deleted_at:
                 raise ImageNotFoundError(f"Image {image_id} was not found")
             _require_live_environment(session, environment_id)
-            if image.status is not ImageStatus.PENDING:
+            refusal = image.upload_refusal(now)
+            if refusal is UploadRefusal.USED:
                 raise UploadUrlError("This upload URL has already been used")
-            if image.upload_expires_at <= now:
+            if refusal is UploadRefusal.EXPIRED:
                 raise UploadUrlError("This upload URL has expired; create a new standard upload")
-            if not image.upload_claim_free(now):
+            if refusal is UploadRefusal.IN_PROGRESS:
                 raise _in_progress(image.upload_lease_expires_at, now)
             claim_id = uuid.uuid4()
             image.upload_claim_id = claim_id
