@@ -62,7 +62,8 @@ class Services:
     sweeper: BlobSweeper
 
     @classmethod
-    def build(cls, settings: Settings, database: Database) -> Services:
+    def build(cls, settings: Settings, database: Database, *, job_threads: int = 2) -> Services:
+        """Every service of one process; ``job_threads`` jobs run at once once ``jobs`` starts."""
         api_keys = ApiKeyService(database)
         usage = UsageRecorder()
         metrics = MetricsService(database, usage)
@@ -72,6 +73,7 @@ class Services:
         jobs = JobRunner(
             database,
             poll_seconds=settings.job_poll_seconds,
+            threads=job_threads,
             lease_seconds=settings.job_lease_seconds,
         )
         processing = ProcessingService(database, blobs, max_pixels=settings.max_pixels)

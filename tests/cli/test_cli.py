@@ -8,6 +8,8 @@ import uuid
 import pytest
 
 from imgwired.cli.main import main
+from imgwired.db import migrate
+from imgwired.db.engine import Database
 
 
 @pytest.fixture(autouse=True)
@@ -97,3 +99,20 @@ def test_cli_errors_are_sentences_not_tracebacks(capsys: pytest.CaptureFixture[s
     assert "maximum_upload_bytes" in capsys.readouterr().err
     assert main(["keys", "list", "--env", "nope"]) == 1
     assert "nope" in capsys.readouterr().err
+
+
+def test_only_serve_init_and_migrate_change_the_schema(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, empty_database_url: str
+) -> None:
+    monkeypatch.setenv("IMGWIRED_DATABASE_URL", empty_database_url)
+    database = Database(empty_database_url)
+    try:
+        for argv in (["env", "list"], ["keys", "list"]):
+            assert main(argv) == 1
+            assert "imgwired init" in capsys.readouterr().err
+        assert migrate.current_revision(database) is None
+
+        assert main(["migrate"]) == 0
+        assert migrate.current_revision(database) == migrate.head_revision()
+    finally:
+        database.dispose()
