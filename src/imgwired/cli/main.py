@@ -23,10 +23,9 @@ from imgwired.db.engine import Database
 from imgwired.db.models import ApiKeyType
 from imgwired.errors import ImgwiredError, NotInitializedError
 from imgwired.pagination import MAX_LIMIT, PageRequest
-from imgwired.web.schemas.api_keys import ApiKeyCreateResponseSchema, ApiKeyListItemSchema
-from imgwired.web.schemas.environments import EnvironmentSchema
 
 from . import images
+from .documents import created_key_document, environment_document, listed_key_document
 from .output import emit_json, emit_pairs, emit_table
 
 
@@ -208,7 +207,7 @@ def _initialized_document(done: Initialized, settings: Settings) -> dict[str, An
     return {
         "base_url": settings.base_url,
         "organization_id": done.organization.id,
-        "environment": EnvironmentSchema.model_validate(done.environment).model_dump(mode="json"),
+        "environment": environment_document(done.environment),
         "environment_id": done.environment.id,
         "server_key": done.server_key.secret,
         "client_key": done.client_key.secret,
@@ -238,7 +237,7 @@ def _print_initialized(done: Initialized, settings: Settings) -> None:
 def _env_create(args: argparse.Namespace, services: Services) -> int:
     organization = services.organization.get()
     environment = services.environments.create(organization.id, name=args.name)
-    document = EnvironmentSchema.model_validate(environment).model_dump(mode="json")
+    document = environment_document(environment)
     if args.json:
         emit_json(document)
     else:
@@ -252,7 +251,7 @@ def _env_list(args: argparse.Namespace, services: Services) -> int:
     page = 1
     while True:
         result = services.environments.list(organization.id, PageRequest(page, MAX_LIMIT))
-        rows += [EnvironmentSchema.model_validate(e).model_dump(mode="json") for e in result.items]
+        rows += [environment_document(e) for e in result.items]
         if result.next_page is None:
             break
         page = result.next_page
@@ -276,7 +275,7 @@ def _keys_create(args: argparse.Namespace, services: Services) -> int:
     }
     name = args.name or f"{args.key_type.capitalize()} key"
     issued = services.api_keys.create(environment.id, NewApiKey(name, key_type, (), settings_given))
-    document = ApiKeyCreateResponseSchema.of(issued.key, issued.secret).model_dump(mode="json")
+    document = created_key_document(issued.key, issued.secret)
     if args.json:
         emit_json(document)
     else:
@@ -291,7 +290,7 @@ def _keys_list(args: argparse.Namespace, services: Services) -> int:
     page = 1
     while True:
         result = services.api_keys.list(environment.id, None, PageRequest(page, MAX_LIMIT))
-        rows += [ApiKeyListItemSchema.of(key).model_dump(mode="json") for key in result.items]
+        rows += [listed_key_document(key) for key in result.items]
         if result.next_page is None:
             break
         page = result.next_page
