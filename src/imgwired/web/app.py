@@ -25,6 +25,7 @@ from imgwired.web.errors import install_error_handlers
 from imgwired.web.middleware import (
     ErrorBoundaryMiddleware,
     RequestIdMiddleware,
+    RequestLimitsMiddleware,
     Utf8JsonMiddleware,
 )
 from imgwired.web.routes import (
@@ -124,12 +125,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added innermost first: Starlette wraps each new middleware around the previous ones.
     app.add_middleware(Utf8JsonMiddleware, streaming_prefixes=STREAMING_PREFIXES)
     app.add_middleware(
-        ErrorBoundaryMiddleware,
+        RequestLimitsMiddleware,
         max_header_bytes=settings.max_header_bytes,
         max_total_header_bytes=settings.max_total_header_bytes,
         max_body_bytes=settings.max_json_body_bytes,
         streaming_prefixes=STREAMING_PREFIXES,
     )
+    app.add_middleware(ErrorBoundaryMiddleware)
     app.add_middleware(CorsMiddleware, runtime=services.cors_runtime, locator=services.locator)
     app.add_middleware(RequestIdMiddleware)
     cdn_host = configured_cdn_host(settings.cdn_base_url, settings.base_url)
