@@ -69,6 +69,31 @@ class Settings(BaseSettings):
     )
     run_jobs_in_process: bool = True
     job_poll_seconds: float = Field(default=0.5, gt=0, le=60)
+    job_lease_seconds: float = Field(
+        default=15,
+        gt=0,
+        le=3600,
+        description="A running job's lease, renewed while it runs; a crashed worker's job is "
+        "taken over once it lapses.",
+    )
+    upload_lease_seconds: float = Field(
+        default=15,
+        gt=0,
+        le=3600,
+        description="An upload's claim on its URL, renewed while the bytes arrive; an upload "
+        "cut off by a crash can be sent again once it lapses.",
+    )
+    sweep_interval_seconds: float = Field(
+        default=3600,
+        gt=0,
+        description="How often temp files, abandoned multipart uploads and blobs without a "
+        "live image are swept (also once at start).",
+    )
+    sweep_safety_age_seconds: float = Field(
+        default=24 * 3600,
+        ge=0,
+        description="What a sweep removes must be at least this old, so no live write is hit.",
+    )
     cors_max_origins_per_environment: int = Field(default=100, ge=1, le=100_000)
     cors_poll_seconds: float = Field(default=1.0, gt=0, le=60)
     custom_domain_cname_target: str | None = Field(

@@ -14,7 +14,8 @@ The hierarchy::
     │   └── CustomDomainNotFoundError
     ├── ConflictError                the change collides with existing state
     │   ├── DefaultEnvironmentError
-    │   └── CustomDomainConflictError
+    │   ├── CustomDomainConflictError
+    │   └── UploadInProgressError    another upload to the same URL is under way
     ├── AuthenticationError          the caller could not be identified or used the wrong key
     │   ├── MissingCredentialsError
     │   ├── InvalidApiKeyError
@@ -151,6 +152,10 @@ class DownloadNotFoundError(NotFoundError):
 
 class UploadUrlError(ImgwiredError):
     """An upload URL that is invalid, expired, or already used."""
+
+
+class UploadInProgressError(ConflictError):
+    """A PUT to an upload URL while another upload to it holds a live claim."""
 
 
 class UploadRejectedError(ImgwiredError):

@@ -101,17 +101,22 @@ def test_abandoned_uploads_are_swept(app: FastAPI, client: TestClient, tenant: T
     never_started = create(client, tenant.server)["image"]["id"]
     stalled = create(client, tenant.server)["image"]["id"]
     still_uploading = create(client, tenant.server)["image"]["id"]
+    cut_off = create(client, tenant.server)["image"]["id"]
     fresh = create(client, tenant.server)["image"]["id"]
     finished = upload(app, client, tenant.server, png())["id"]
+    live_claim = {"upload_started_at": now, "upload_lease_expires_at": now + timedelta(minutes=1)}
     shape = {
         # The URL expired and no upload began: nothing can arrive any more.
         never_started: {"upload_expires_at": now - timedelta(seconds=1)},
-        # An upload began but its server stopped: abandoned an hour after the URL expired.
-        stalled: {"upload_expires_at": now - timedelta(hours=2), "upload_started_at": now},
+        # An upload still renews its claim long after its URL expired: abandoned an hour later.
+        stalled: {"upload_expires_at": now - timedelta(hours=2), **live_claim},
         # An upload that began in time may still be running past the expiry.
-        still_uploading: {
+        still_uploading: {"upload_expires_at": now - timedelta(minutes=5), **live_claim},
+        # An upload whose server stopped: its claim lapsed, so nothing is arriving.
+        cut_off: {
             "upload_expires_at": now - timedelta(minutes=5),
-            "upload_started_at": now,
+            "upload_started_at": now - timedelta(minutes=10),
+            "upload_lease_expires_at": now - timedelta(minutes=9),
         },
         finished: {"upload_expires_at": now - timedelta(hours=2)},
     }
@@ -119,15 +124,15 @@ def test_abandoned_uploads_are_swept(app: FastAPI, client: TestClient, tenant: T
         for image_id, values in shape.items():
             session.execute(update(Image).where(Image.id == uuid.UUID(image_id)).values(**values))
 
-    assert services.images.sweep_abandoned_uploads() == 2
+    assert services.images.sweep_abandoned_uploads() == 3
     assert services.images.sweep_abandoned_uploads() == 0
-    for image_id in (never_started, stalled):
+    for image_id in (never_started, stalled, cut_off):
         response = client.get(f"{IMAGES}{image_id}", headers=tenant.server)
         assert response.status_code == 404
     listed = {i["id"] for i in client.get(IMAGES, headers=tenant.server).json()}
     assert listed == {still_uploading, fresh, finished}
     # Each swept image had a purge queued, like any deleted image.
-    assert run_jobs(app) == 2
+    assert run_jobs(app) == 3
 
 
 def test_housekeeping_runs_when_due_and_survives_a_failure() -> None:

@@ -126,3 +126,30 @@ def test_a_failed_fetch_is_quarantined(
 ) -> None:
     url = f"http://127.0.0.1:{origin_server.server_port}/missing"
     assert fetched(dev_app, *dev, url)["status"] == "QUARANTINE"
+
+
+def test_a_fetch_queued_in_an_environment_deleted_since_is_never_made(
+    dev_app: FastAPI, origin_server: ThreadingHTTPServer
+) -> None:
+    with TestClient(dev_app) as client:
+        installed = dev_app.state.services.organization.initialize(environment_name="production")
+        admin = {"Authorization": f"Bearer {installed.admin_token}"}
+        staging = client.post("/api/v1/environments/", json={"name": "staging"}, headers=admin)
+        environment_id = staging.json()["id"]
+        key = client.post(
+            "/api/v1/api_keys/",
+            json={"name": "s", "key_type": "SERVER"},
+            headers={**admin, "X-Environment-Id": environment_id},
+        ).json()["server_key"]
+        host, port = origin_server.server_address[:2]
+        image = client.post(
+            URL_UPLOAD,
+            json={"url": f"http://{host}:{port}/photo.jpg"},
+            headers={"Authorization": f"Bearer {key}"},
+        ).json()
+        deleted = client.delete(f"/api/v1/environments/{environment_id}", headers=admin)
+        assert deleted.status_code == 200
+        run_jobs(dev_app)
+        assert origin_server.hits == 0  # type: ignore[attr-defined]
+        blobs = dev_app.state.services.blobs
+        assert not blobs.exists(f"{environment_id}/{image['id']}/original")

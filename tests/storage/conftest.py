@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,8 +57,26 @@ def s3_store(s3_endpoint: str, s3_bucket: str) -> Iterator[S3BlobStore]:
     store = S3BlobStore(
         bucket=s3_bucket, endpoint_url=s3_endpoint, region=REGION, prefix=S3_PREFIX, **CREDENTIALS
     )
+    _report_when_uploads_began(store)
     yield store
     store.close()
+
+
+def _report_when_uploads_began(store: S3BlobStore) -> None:
+    """moto reports every multipart upload as begun in 2010: have the store's client see when
+    its own uploads really began, as a real server would tell it."""
+    begun: dict[str, datetime] = {}
+
+    def remember(parsed: dict[str, Any], **_: object) -> None:
+        begun[parsed["UploadId"]] = datetime.now(UTC)
+
+    def report(parsed: dict[str, Any], **_: object) -> None:
+        for upload in parsed.get("Uploads", []):
+            upload["Initiated"] = begun.get(upload["UploadId"], upload["Initiated"])
+
+    events = store._client.meta.events
+    events.register("after-call.s3.CreateMultipartUpload", remember)
+    events.register("after-call.s3.ListMultipartUploads", report)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import hashlib
 import random
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -171,6 +172,42 @@ def test_a_finished_writer_refuses_more_work(blob_store: BlobStore, finish: str)
         writer.write(b"late")
     with pytest.raises(ValueError, match="already"):
         writer.commit()
+
+
+# -- writes a crash left unfinished ------------------------------------------------------------
+
+
+def test_writes_a_crash_left_unfinished_are_discarded_once_old_enough(
+    blob_store: BlobStore, unpublished: Unpublished
+) -> None:
+    blob_store.put_bytes("env/img/kept", b"published")
+    # Left as a dead process leaves it: neither committed nor aborted. Past one S3 part, so
+    # that S3 holds an unfinished multipart upload for it.
+    left = blob_store.writer("env/img/original")
+    left.write(pattern(9 * MIB))
+    assert unpublished() != []
+
+    assert blob_store.abort_abandoned_writes(timedelta(hours=1)) == 0  # it may still be alive
+    assert unpublished() != []
+    assert blob_store.abort_abandoned_writes(timedelta(0)) == 1
+    assert unpublished() == []
+    assert blob_store.abort_abandoned_writes(timedelta(0)) == 0
+    assert list(blob_store.list_prefix()) == ["env/img/kept"]
+    assert blob_store.read_bytes("env/img/kept") == b"published"
+    left.abort()  # the dead writer's own handles are released; nothing else changes
+    assert not blob_store.exists("env/img/original")
+
+
+def test_finished_writes_are_never_discarded(
+    blob_store: BlobStore, unpublished: Unpublished
+) -> None:
+    assert blob_store.abort_abandoned_writes(timedelta(0)) == 0  # an empty store
+    with blob_store.writer("a/b") as writer:
+        writer.write(pattern(9 * MIB))
+        writer.commit()
+    assert blob_store.abort_abandoned_writes(timedelta(0)) == 0
+    assert blob_store.size("a/b") == 9 * MIB
+    assert unpublished() == []
 
 
 # -- inspecting and removing ---------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -117,6 +118,24 @@ def test_delete_prefix_keeps_a_directory_with_a_write_in_progress(
         assert fs_store.delete_prefix("env/img/") == 1
         writer.commit()
     assert fs_store.read_bytes("env/img/thumb") == b"thumbnail"
+
+
+def test_temp_files_left_by_a_crash_are_found_and_their_directories_removed(
+    fs_store: FilesystemBlobStore,
+) -> None:
+    fs_store.put_bytes("env/kept/original", b"1")
+    for key in ("env/img/original", "env/img/derived/w100.webp", "top"):
+        left = fs_store.writer(key)
+        left.write(b"half")
+        left._file.close()  # type: ignore[attr-defined]  # the process died: no abort ran
+    # A temp name reached through a symlink is not followed.
+    (fs_store.root / "link").symlink_to(fs_store.root / "env")
+
+    assert fs_store.abort_abandoned_writes(timedelta(0)) == 3
+
+    assert list(fs_store.root.rglob(f"{TEMP_PREFIX}*")) == []
+    assert sorted(p.name for p in fs_store.root.iterdir()) == ["env", "link"]
+    assert sorted(p.name for p in (fs_store.root / "env").iterdir()) == ["kept"]
 
 
 def test_a_key_cannot_also_be_a_directory(fs_store: FilesystemBlobStore) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -57,6 +58,20 @@ def test_keys_live_under_the_prefix_and_nothing_else_is_seen(
         s3_store.read_chunks("elsewhere/k")
     assert s3_store.delete_prefix("env/") == 1
     assert s3_admin.get_object(Bucket=s3_store.bucket, Key="elsewhere/k")["Body"].read()
+
+
+def test_only_unfinished_uploads_under_the_prefix_are_aborted(
+    s3_store: S3BlobStore, s3_admin: S3Client
+) -> None:
+    bucket = s3_store.bucket
+    # Another application's upload beside the prefix, and an old one of this store's.
+    theirs = s3_admin.create_multipart_upload(Bucket=bucket, Key="elsewhere/big")["UploadId"]
+    s3_admin.create_multipart_upload(Bucket=bucket, Key=f"{S3_PREFIX}/env/img/original")
+
+    assert s3_store.abort_abandoned_writes(timedelta(0)) == 1
+
+    left = s3_admin.list_multipart_uploads(Bucket=bucket).get("Uploads", [])
+    assert [(u["Key"], u["UploadId"]) for u in left] == [("elsewhere/big", theirs)]
 
 
 def test_delete_prefix_works_through_many_pages(

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.conftest import Tenant
-from tests.images.helpers import jpeg, path_of, run_jobs, upload
+from tests.images.helpers import create, jpeg, path_of, run_jobs, upload
 from tests.web.test_canonical_ids import spellings
 
 
@@ -61,3 +61,21 @@ def test_download_urls_with_other_spellings_are_404(
         response = client.get(variant)
         assert response.status_code == 404, variant
         assert response.json()["error_type"] == "DownloadNotFoundError"
+
+
+def test_upload_urls_with_other_spellings_are_404_and_store_nothing(
+    client: TestClient, tenant: Tenant
+) -> None:
+    created = create(client, tenant.server)
+    url = path_of(created["upload_url"])
+    environment_id = str(tenant.environment_id)
+    image_id = created["image"]["id"]
+    variants = [url.replace(environment_id, spelled) for spelled in spellings(environment_id)]
+    variants += [url.replace(image_id, spelled) for spelled in spellings(image_id)]
+    for variant in variants:
+        response = client.put(variant, content=jpeg())
+        assert response.status_code == 404, variant
+        assert response.json()["error_type"] in {"EnvironmentNotFoundError", "ImageNotFoundError"}
+    image = client.get(f"/api/v1/images/{image_id}", headers=tenant.server).json()
+    assert image["status"] == "PENDING" and image["can_upload"] is True
+    assert client.put(url, content=jpeg()).status_code == 200

@@ -176,6 +176,7 @@ def _worker(args: argparse.Namespace, services: Services) -> int:
         services.database,
         poll_seconds=services.settings.job_poll_seconds,
         threads=max(1, args.threads),
+        lease_seconds=services.settings.job_lease_seconds,
     )
     register_handlers(runner, services)
     print(f"imgwired worker: {args.threads} thread(s); Ctrl-C to stop", flush=True)

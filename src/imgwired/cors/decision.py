@@ -77,13 +77,21 @@ class EnvironmentCors:
         "matcher",
         "patterns",
         "policy",
+        "skipped",
     )
 
     def __init__(
-        self, environment_id: uuid.UUID, patterns: Iterable[OriginPattern], policy: CorsPolicy
+        self,
+        environment_id: uuid.UUID,
+        patterns: Iterable[OriginPattern],
+        policy: CorsPolicy,
+        *,
+        skipped: int = 0,
     ) -> None:
+        """``skipped`` counts stored patterns left out because they do not compile."""
         self.environment_id = environment_id
         self.patterns = tuple(patterns)
+        self.skipped = skipped
         self.matcher = OriginMatcher(self.patterns)
         self.policy = policy
         self._acam = ", ".join(policy.allowed_methods).encode("latin-1")
@@ -96,14 +104,18 @@ class EnvironmentCors:
 
     @property
     def allows_any_origin(self) -> bool:
-        """An empty allowlist lets every origin in (without credentials)."""
-        return self.matcher.is_empty
+        """An empty allowlist lets every origin in (without credentials).
+
+        An allowlist is not empty because its stored rows were skipped: the user listed
+        origins, so the environment must not open up to all of them.
+        """
+        return self.matcher.is_empty and not self.skipped
 
     def admits(self, origin: Origin | None) -> tuple[bool, str | None]:
         """(admitted, matched pattern); an empty allowlist admits any valid origin as '*'."""
         if origin is None:
             return False, None
-        if self.matcher.is_empty:
+        if self.allows_any_origin:
             return True, "*"
         pattern = self.matcher.match(origin)
         return pattern is not None, pattern.normalized if pattern else None
@@ -171,7 +183,7 @@ class EnvironmentCors:
         if origin is None:
             # Report-only mode serving an unparseable origin: nothing can be echoed safely.
             return ()
-        if self.matcher.is_empty:
+        if self.allows_any_origin:
             return ((b"access-control-allow-origin", b"*"),)
         echoed = (b"access-control-allow-origin", origin.serialized.encode())
         if self.policy.allow_credentials:

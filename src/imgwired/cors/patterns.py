@@ -3,6 +3,10 @@
 Grammar: ``[scheme://]host[:port]`` where host is a DNS name (IDN allowed), a canonical IPv4
 address, a bracketed IPv6 address or ``localhost``, optionally behind one leading ``*.``.
 Every refusal says exactly what is wrong, because the message is shown to the user.
+
+The host is mapped with UTS 46 before any check looks at it (``dns_names.map_dns_text``), so a
+fullwidth dot, ``①`` or ``。`` is judged as the character it stands for, and the stored form
+(``OriginPattern.normalized``) parses again to the same pattern.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from functools import lru_cache
 from publicsuffixlist import PublicSuffixList
 
 from imgwired.cors.origins import DEFAULT_PORTS, MAX_ORIGIN_LENGTH, canonical_ipv6, ends_in_number
-from imgwired.dns_names import DnsNameError, normalise_dns_name
+from imgwired.dns_names import DnsNameError, map_dns_text, normalise_dns_name
 from imgwired.errors import InvalidInputError
 
 __all__ = ["InvalidOriginPatternError", "OriginPattern", "parse_pattern"]
@@ -61,11 +65,8 @@ def parse_pattern(raw: str) -> OriginPattern:
         raise InvalidOriginPatternError(
             "pattern is empty: enter an origin such as 'app.example.com'"
         )
-    for char in text:
-        if char.isspace():
-            raise InvalidOriginPatternError("pattern must not contain whitespace")
-        if not char.isprintable():
-            raise InvalidOriginPatternError(f"pattern contains a control character {char!r}")
+    # Invisible characters are refused as typed: the mapping would drop some of them silently.
+    _refuse_invisible(text)
     explicit_scheme, rest = _split_scheme(text)
     authority = _strip_path(rest)
     if "@" in authority:
@@ -77,7 +78,7 @@ def parse_pattern(raw: str) -> OriginPattern:
         if port_text is not None:
             raise InvalidOriginPatternError("pattern has a port but no host")
         raise InvalidOriginPatternError("pattern has no host")
-    wildcard, host_text = _split_wildcard(host_text)
+    wildcard, host_text = _split_wildcard(_mapped_host(host_text))
     host, loopback = _normalise_host(host_text, wildcard)
     if wildcard and not loopback and _public_suffix_list().is_public(host):
         raise InvalidOriginPatternError(
@@ -94,6 +95,41 @@ def parse_pattern(raw: str) -> OriginPattern:
     return OriginPattern(
         normalized=normalized, schemes=schemes, host=host, wildcard=wildcard, port=port
     )
+
+
+def _refuse_invisible(text: str) -> None:
+    for char in text:
+        if char.isspace():
+            raise InvalidOriginPatternError("pattern must not contain whitespace")
+        if not char.isprintable():
+            raise InvalidOriginPatternError(
+                f"pattern contains an invisible or control character {char!r}"
+            )
+
+
+def _mapped_host(host: str) -> str:
+    """The host (with any ``*.``) as UTS 46 maps it, before any other check looks at it.
+
+    As in a URL, the mapping applies to the host alone: the scheme and the port are ASCII, and
+    an IPv6 literal is taken as typed.
+    """
+    if host.startswith("["):
+        return host
+    try:
+        mapped = map_dns_text(host, noun="host")
+    except DnsNameError as exc:
+        raise InvalidOriginPatternError(str(exc)) from None
+    if not mapped:
+        raise InvalidOriginPatternError("pattern has no host")
+    _refuse_invisible(mapped)  # a compatibility character can map to a space ('¨' is ' ̈')
+    # A fullwidth colon or solidus would otherwise become a port or a path hidden in the host.
+    punctuation = next((c for c in ":/?#@[]" if c in mapped and c not in host), None)
+    if punctuation is not None:
+        raise InvalidOriginPatternError(
+            f"host contains a character that stands for '{punctuation}': "
+            "write the pattern's punctuation in plain ASCII"
+        )
+    return mapped
 
 
 def _implicit_schemes(loopback: bool) -> set[str]:

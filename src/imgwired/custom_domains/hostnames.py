@@ -4,6 +4,9 @@ A custom domain is a subdomain someone controls (``images.example.com``), never 
 cannot carry a CNAME beside its SOA and NS records (RFC 1034 §3.6.2), and a CNAME is how the
 domain is pointed at us. "Apex" follows the Public Suffix List, so ``example.co.uk`` is an apex
 and ``images.example.co.uk`` is not. Every refusal says what is wrong, because the user sees it.
+
+The whole input is mapped with UTS 46 before any check (``dns_names.map_dns_text``): ``①`` is
+judged as ``1`` and ``。`` as a dot, so the stored form parses again to itself.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from functools import lru_cache
 from publicsuffixlist import PublicSuffixList
 
 from imgwired.cors.origins import ends_in_number
-from imgwired.dns_names import MAX_NAME, DnsNameError, normalise_dns_name
+from imgwired.dns_names import MAX_NAME, DnsNameError, map_dns_text, normalise_dns_name
 from imgwired.errors import InvalidHostnameError
 
 __all__ = ["MAX_HOSTNAME", "normalise_host_header", "parse_hostname"]
@@ -37,10 +40,15 @@ def parse_hostname(raw: str) -> str:
     if len(raw) > _MAX_INPUT:
         raise InvalidHostnameError(f"hostname is too long: at most {MAX_HOSTNAME} characters")
     text = raw.strip()
+    # Invisible characters are refused as typed: the mapping would drop some of them silently.
+    _refuse_invisible(text)
+    # Mapping first, so that every check below judges the text that will be stored.
+    text = _mapped(text)
     if not text:
         raise InvalidHostnameError(
             "hostname is empty: enter a subdomain such as 'images.example.com'"
         )
+    _refuse_invisible(text)  # a compatibility character can map to a space ('¨' is ' ̈')
     _refuse_url_parts(text)
     if text.endswith("."):
         text = text[:-1]  # the fully qualified spelling of the same name
@@ -75,11 +83,6 @@ def _refuse_url_parts(text: str) -> None:
         raise InvalidHostnameError(
             f"hostname must not contain a scheme: remove '{scheme}://' and give the name alone"
         )
-    for char in text:
-        if char.isspace():
-            raise InvalidHostnameError("hostname must not contain whitespace")
-        if not char.isprintable():
-            raise InvalidHostnameError(f"hostname contains a control character {char!r}")
     cut = min((i for i in (text.find(c) for c in "/?#") if i >= 0), default=-1)
     if cut >= 0:
         extra = text[cut:]
@@ -98,6 +101,23 @@ def _refuse_url_parts(text: str) -> None:
         raise InvalidHostnameError(
             f"hostname must not contain a port: remove ':{port[:16]}' (TLS is served on 443)"
         )
+
+
+def _refuse_invisible(text: str) -> None:
+    for char in text:
+        if char.isspace():
+            raise InvalidHostnameError("hostname must not contain whitespace")
+        if not char.isprintable():
+            raise InvalidHostnameError(
+                f"hostname contains an invisible or control character {char!r}"
+            )
+
+
+def _mapped(text: str) -> str:
+    try:
+        return map_dns_text(text, noun="hostname")
+    except DnsNameError as exc:
+        raise InvalidHostnameError(str(exc)) from None
 
 
 def _is_ip_address(text: str) -> bool:

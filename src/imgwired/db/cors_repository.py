@@ -43,9 +43,12 @@ def get_origin(
     return session.scalars(query).first()
 
 
-def patterns_of(session: Session, environment_id: uuid.UUID) -> list[str]:
-    query = select(CorsOrigin.pattern).where(CorsOrigin.environment_id == environment_id)
-    return list(session.scalars(query.order_by(CorsOrigin.id)))
+def patterns_of(session: Session, environment_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
+    """(id, stored pattern) of each of the environment's origins, oldest first."""
+    query = select(CorsOrigin.id, CorsOrigin.pattern).where(
+        CorsOrigin.environment_id == environment_id
+    )
+    return [(row.id, row.pattern) for row in session.execute(query.order_by(CorsOrigin.id))]
 
 
 def count_origins(session: Session, environment_id: uuid.UUID) -> int:

@@ -18,9 +18,11 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
+    or_,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement
 
 from imgwired.db.base import Base, UTCDateTime, utcnow, uuid7
 
@@ -245,10 +247,35 @@ class Image(TimestampedMixin, Base):
     exif_data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     blob_key: Mapped[str | None] = mapped_column(String(512), default=None)
     upload_expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The claim of the upload under way: when it began, who holds it, and until when unless
+    # renewed. A fetch (upload via URL) claims the record with no lease: for good.
     upload_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    upload_claim_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), default=None)
+    upload_lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     processed_metadata_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    # The rule of a free claim, spelled twice side by side: in Python and in SQL.
+    def upload_claim_free(self, now: datetime) -> bool:
+        """Whether no upload holds the URL at ``now``: none began, or its lease lapsed (the
+        process that held it stopped)."""
+        lease = self.upload_lease_expires_at
+        return self.upload_started_at is None or (lease is not None and lease < now)
+
+    @classmethod
+    def upload_claim_free_clause(cls, now: datetime) -> ColumnElement[bool]:
+        """``upload_claim_free`` as a SQL condition."""
+        return or_(cls.upload_started_at.is_(None), cls.upload_lease_expires_at < now)
+
+    def accepts_upload(self, now: datetime) -> bool:
+        """Whether a PUT to the upload URL at ``now`` may store the bytes (a signed URL aside)."""
+        return (
+            self.status == ImageStatus.PENDING
+            and self.deleted_at is None
+            and self.upload_expires_at > now
+            and self.upload_claim_free(now)
+        )
 
 
 class DerivedImage(TimestampedMixin, Base):

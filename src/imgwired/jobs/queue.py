@@ -1,7 +1,10 @@
 """The job table as a queue: enqueue inside a caller's transaction, claim with a lease, finish.
 
-A claimed job carries a lease; a worker that dies leaves it RUNNING with an expired lease, and
-the next claim takes it again, so a restart resumes every job that was under way.
+A claimed job carries a short lease that its worker renews while the handler runs (see
+``runner.py``). A worker that dies stops renewing: the lease lapses within seconds and the next
+claim takes the job again, so the work of a crashed process resumes elsewhere. Each claim counts
+an attempt, and the attempt number fences the claim: a worker whose lease lapsed and whose job
+was claimed again can no longer renew, complete or fail it.
 """
 
 from __future__ import annotations
@@ -11,15 +14,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Update, or_, select, update
 from sqlalchemy.orm import Session
 
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
 from imgwired.db.models import Job, JobStatus
 
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(seconds=15)
 MAX_ATTEMPTS = 5
+# Retry n waits 2**n seconds (2, 4, 8, 16 for five attempts), never more than this.
+MAX_BACKOFF = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +42,8 @@ def enqueue(session: Session, kind: str, **payload: Any) -> Job:
     return job
 
 
-def claim(database: Database) -> ClaimedJob | None:
-    """Take the oldest runnable job (queued, or running with an expired lease), if any."""
+def claim(database: Database, *, lease: timedelta = LEASE) -> ClaimedJob | None:
+    """Take the oldest runnable job (queued, or running with a lapsed lease), if any."""
     now = utcnow()
     with database.transaction() as session:
         runnable = (
@@ -60,29 +65,46 @@ def claim(database: Database) -> ClaimedJob | None:
             return None
         job.status = JobStatus.RUNNING
         job.attempts += 1
-        job.lease_expires_at = now + LEASE
+        job.lease_expires_at = now + lease
         return ClaimedJob(job.id, job.kind, dict(job.payload), job.attempts)
 
 
-def complete(database: Database, job_id: uuid.UUID) -> None:
+def renew(database: Database, job: ClaimedJob, *, lease: timedelta = LEASE) -> bool:
+    """Extend the lease of a job still held by this claim; False if it was lost."""
+    now = utcnow()
     with database.transaction() as session:
-        session.execute(
-            update(Job)
-            .where(Job.id == job_id)
-            .values(status=JobStatus.DONE, lease_expires_at=None, updated_at=utcnow())
+        renewed = session.execute(_held(job).values(lease_expires_at=now + lease, updated_at=now))
+    return renewed.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+
+def complete(database: Database, job: ClaimedJob) -> bool:
+    """Mark the job done; False (and nothing changed) if this claim no longer holds it."""
+    with database.transaction() as session:
+        done = session.execute(
+            _held(job).values(status=JobStatus.DONE, lease_expires_at=None, updated_at=utcnow())
         )
+    return done.rowcount == 1  # type: ignore[attr-defined, no-any-return]
 
 
-def fail(database: Database, job: ClaimedJob, error: str) -> None:
-    """Retry later with backoff, or give up after MAX_ATTEMPTS."""
+def fail(database: Database, job: ClaimedJob, error: str) -> bool:
+    """Retry later with backoff, or give up after MAX_ATTEMPTS; False if the claim was lost."""
     now = utcnow()
     final = job.attempts >= MAX_ATTEMPTS
+    backoff = min(timedelta(seconds=2**job.attempts), MAX_BACKOFF)
     values: dict[str, Any] = {
         "status": JobStatus.FAILED if final else JobStatus.QUEUED,
         "last_error": error[:2048],
         "lease_expires_at": None,
-        "run_after": now + timedelta(seconds=2**job.attempts),
+        "run_after": now + backoff,
         "updated_at": now,
     }
     with database.transaction() as session:
-        session.execute(update(Job).where(Job.id == job.id).values(**values))
+        failed = session.execute(_held(job).values(**values))
+    return failed.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+
+def _held(job: ClaimedJob) -> Update:
+    """An update of the job's row that matches only while this claim holds it."""
+    return update(Job).where(
+        Job.id == job.id, Job.status == JobStatus.RUNNING, Job.attempts == job.attempts
+    )

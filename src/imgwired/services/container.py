@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from ipaddress import ip_network
 
 from imgwired.config import Settings
@@ -25,6 +26,8 @@ from imgwired.services.metrics import MetricsService
 from imgwired.services.organization import OrganizationService
 from imgwired.services.processing import ProcessingService
 from imgwired.services.prometheus import PrometheusExporter
+from imgwired.services.sweeps import BlobSweeper
+from imgwired.services.upload_claims import UploadClaims
 from imgwired.services.upload_tokens import UploadTokenService
 from imgwired.services.uploads import PROCESS_JOB, UploadService
 from imgwired.services.usage import UsageRecorder
@@ -56,6 +59,7 @@ class Services:
     metrics: MetricsService
     prometheus: PrometheusExporter
     custom_domains: CustomDomainService
+    sweeper: BlobSweeper
 
     @classmethod
     def build(cls, settings: Settings, database: Database) -> Services:
@@ -65,7 +69,11 @@ class Services:
         cors_runtime = CorsRuntime(database)
         organization = OrganizationService(database, api_keys)
         blobs = blob_store_from_url(settings.blob_store_url, data_dir=settings.data_dir)
-        jobs = JobRunner(database, poll_seconds=settings.job_poll_seconds)
+        jobs = JobRunner(
+            database,
+            poll_seconds=settings.job_poll_seconds,
+            lease_seconds=settings.job_lease_seconds,
+        )
         processing = ProcessingService(database, blobs, max_pixels=settings.max_pixels)
         connected_domains = ConnectedDomains(database)
         hot = HotRenditions(max_bytes=settings.delivery_memory_cache_bytes)
@@ -95,7 +103,13 @@ class Services:
                 database, lifetime_seconds=settings.upload_token_ttl_seconds
             ),
             images=images,
-            uploads=UploadService(database, blobs, organization, jobs),
+            uploads=UploadService(
+                database,
+                blobs,
+                organization,
+                jobs,
+                UploadClaims(database, lease=timedelta(seconds=settings.upload_lease_seconds)),
+            ),
             processing=processing,
             ingestion=IngestionService(
                 database,
@@ -109,8 +123,13 @@ class Services:
             delivery=DeliveryService(database, settings, blobs, organization, hot),
             usage=usage,
             metrics=metrics,
-            prometheus=PrometheusExporter(database, metrics),
+            prometheus=PrometheusExporter(
+                database, metrics, cors=cors_runtime, custom_domains=connected_domains
+            ),
             custom_domains=CustomDomainService(database, settings, connected_domains),
+            sweeper=BlobSweeper(
+                database, blobs, safety_age=timedelta(seconds=settings.sweep_safety_age_seconds)
+            ),
         )
         register_handlers(jobs, services)
         return services
@@ -125,3 +144,4 @@ def register_handlers(runner: JobRunner, services: Services) -> None:
     runner.register(PURGE_ENVIRONMENT_JOB, services.environments.purge)
     runner.every(60, "sweep_abandoned_uploads", services.images.sweep_abandoned_uploads)
     runner.every(60, "sweep_expired_downloads", services.downloads.sweep_expired)
+    runner.every(services.settings.sweep_interval_seconds, "sweep_blobs", services.sweeper.sweep)

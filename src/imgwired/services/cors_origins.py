@@ -21,7 +21,8 @@ from imgwired.db.engine import Database
 from imgwired.db.models import CorsOrigin, CorsPolicyRecord
 from imgwired.errors import ConflictError, CorsOriginNotFoundError
 from imgwired.pagination import Page, PageRequest
-from imgwired.services.cors_runtime import CorsRuntime, policy_from_record
+from imgwired.services.cors_compile import policy_from_record
+from imgwired.services.cors_runtime import CorsRuntime
 
 POLICY_FIELDS = (
     "allowed_methods",

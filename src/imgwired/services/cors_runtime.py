@@ -4,6 +4,7 @@ fresh, and the refusals it causes counted.
 Reads never touch the database: the cache is a dict that is replaced, never mutated, so a
 request thread reads it without a lock. Writers in this process call ``refresh`` at once; other
 processes notice the environment's ``cors_revision`` change on their next ``poll`` (every second).
+Compiling skips and reports stored rows that no longer compile (``cors_compile``).
 """
 
 from __future__ import annotations
@@ -13,18 +14,16 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlalchemy.orm import Session
-
 from imgwired.cors.decision import Decision, EnvironmentCors, Preflight, first_allowed
 from imgwired.cors.matcher import OriginIndex
 from imgwired.cors.origins import Origin
-from imgwired.cors.patterns import parse_pattern
-from imgwired.cors.policy import CorsMode, CorsPolicy
+from imgwired.cors.policy import CorsMode
 from imgwired.db import cors_repository as repo
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
-from imgwired.db.models import CorsPolicyRecord, CorsRejection
+from imgwired.db.models import CorsRejection
 from imgwired.pagination import Page, PageRequest
+from imgwired.services.cors_compile import closed, try_compile_environment
 
 # Distinct refused origins kept per environment; beyond it they are counted under one row, so a
 # flood of made-up origins cannot grow the table without bound.
@@ -114,32 +113,56 @@ class CorsRuntime:
         self.poll(force=True)
 
     def poll(self, *, force: bool = False) -> None:
-        """Reload environments whose revision changed since the last look."""
+        """Reload environments whose revision changed since the last look.
+
+        A stored row that does not compile is skipped for its environment; an environment that
+        cannot be compiled at all keeps what it had (or admits no origin) and is retried on the
+        next poll. Neither stops the other environments, nor a start.
+        """
         with self._db.reading() as session:
             current = repo.revisions(session)
+            previous = self._snapshot.environments
             known = self._snapshot.revisions
             stale = [e for e, rev in current.items() if force or known.get(e) != rev]
-            compiled = {env: _compile(session, env) for env in stale}
+            compiled = {
+                env: try_compile_environment(session, env, previous.get(env)) for env in stale
+            }
         with self._write_lock:
             environments = {
                 env: cors
                 for env, cors in self._snapshot.environments.items()
-                if env in current and env not in compiled
+                if env in current and compiled.get(env) is None
             }
-            environments.update(compiled)
-            self._snapshot = CorsSnapshot(environments, current)
+            failed = {env for env, cors in compiled.items() if cors is None}
+            for env in failed:
+                environments.setdefault(env, closed(env))
+            environments.update({env: cors for env, cors in compiled.items() if cors is not None})
+            # A failed environment's revision is not recorded, so the next poll tries again.
+            revisions = {env: rev for env, rev in current.items() if env not in failed}
+            self._snapshot = CorsSnapshot(environments, revisions)
 
     def refresh(self, environment_id: uuid.UUID) -> None:
         """Recompile one environment now: called by this process right after it writes."""
         with self._db.reading() as session:
-            compiled = _compile(session, environment_id)
+            previous = self._snapshot.environments.get(environment_id)
+            compiled = try_compile_environment(session, environment_id, previous)
             revision = repo.revisions(session).get(environment_id, 0)
         with self._write_lock:
             snapshot = self._snapshot
+            revisions = dict(snapshot.revisions)
+            if compiled is None:
+                compiled = snapshot.environments.get(environment_id) or closed(environment_id)
+                revisions.pop(environment_id, None)  # the next poll tries again
+            else:
+                revisions[environment_id] = revision
             self._snapshot = CorsSnapshot(
-                {**snapshot.environments, environment_id: compiled},
-                {**snapshot.revisions, environment_id: revision},
+                {**snapshot.environments, environment_id: compiled}, revisions
             )
+
+    def skipped_patterns(self) -> dict[uuid.UUID, int]:
+        """Per environment, how many stored patterns are skipped because they do not compile."""
+        environments = self._snapshot.environments
+        return {env: cors.skipped for env, cors in environments.items() if cors.skipped}
 
     # -- decisions ---------------------------------------------------------------------------
 
@@ -236,23 +259,3 @@ class CorsRuntime:
         self.flush_rejections()
         with self._db.reading() as session:
             return repo.list_rejections(session, environment_id, request)
-
-
-def policy_from_record(record: CorsPolicyRecord | None) -> CorsPolicy:
-    if record is None:
-        return CorsPolicy()
-    return CorsPolicy(
-        allowed_methods=tuple(record.allowed_methods),
-        allowed_headers=tuple(record.allowed_headers),
-        expose_headers=tuple(record.expose_headers),
-        max_age=record.max_age,
-        allow_credentials=record.allow_credentials,
-        allow_private_network=record.allow_private_network,
-        mode=CorsMode(record.mode),
-    )
-
-
-def _compile(session: Session, environment_id: uuid.UUID) -> EnvironmentCors:
-    patterns = [parse_pattern(text) for text in repo.patterns_of(session, environment_id)]
-    policy = policy_from_record(repo.get_policy(session, environment_id))
-    return EnvironmentCors(environment_id, patterns, policy)

@@ -36,7 +36,7 @@ from imgwired.errors import (
     CustomDomainNotFoundError,
     InvalidHostnameError,
 )
-from imgwired.services.connected_domains import ConnectedDomains
+from imgwired.services.connected_domains import ConnectedDomains, stored_form_problem
 
 ACME_CHALLENGE = "_acme-challenge"
 _MAX_ERROR = 512
@@ -114,6 +114,13 @@ class CustomDomainService:
         """Check the hostname's CNAME now (blocking, up to the DNS timeout); record the result."""
         with self._db.reading() as session:
             domain = _require(session, environment_id)
+        problem = stored_form_problem(domain.hostname)
+        if problem is not None:
+            # An older version stored it; connecting it would serve a name we now refuse.
+            raise CustomDomainConflictError(
+                f"The custom domain {domain.hostname!r} cannot be tested: {problem}; "
+                "delete it and create it again"
+            )
         # No transaction is open while DNS answers: a slow server must not hold a write lock.
         check = check_cname(
             domain.hostname, self.cname_target, nameservers=self._nameservers, timeout=self._timeout

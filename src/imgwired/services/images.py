@@ -259,9 +259,10 @@ class ImageService:
     def sweep_abandoned_uploads(self) -> int:
         """Delete PENDING images that can no longer receive their bytes; returns how many.
 
-        One whose upload URL expired before any upload started is abandoned at once. One whose
-        upload started but never finished (the server stopped mid-upload) is abandoned an hour
-        after its URL expired: an upload that began in time may run past the expiry.
+        One whose upload URL expired with no upload under way is abandoned at once (an upload
+        cut off by a crash is no longer under way once its claim's lease lapsed). One whose
+        upload is still under way is abandoned an hour after its URL expired: an upload that
+        began in time may run past the expiry, but not for ever.
         """
         now = utcnow()
         stalled = now - ABANDONED_UPLOAD_GRACE
@@ -273,7 +274,7 @@ class ImageService:
                         Image.status == ImageStatus.PENDING,
                         Image.deleted_at.is_(None),
                         Image.upload_expires_at < now,
-                        (Image.upload_started_at.is_(None)) | (Image.upload_expires_at < stalled),
+                        Image.upload_claim_free_clause(now) | (Image.upload_expires_at < stalled),
                     )
                     .limit(_SWEEP_BATCH)
                     .with_for_update(skip_locked=True)

@@ -15,7 +15,7 @@ from typing import Any
 from imgwired.config import Settings
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
-from imgwired.db.models import Image, ImageStatus
+from imgwired.db.models import Environment, Image, ImageStatus
 from imgwired.ingest import FetchError, IPNetwork, fetch, parse_fetch_url, system_resolver
 from imgwired.ingest.fetch import Resolver, resolve_checked
 from imgwired.jobs import queue
@@ -74,6 +74,9 @@ class IngestionService:
             image = session.get(Image, image_id)
             if image is None or image.deleted_at or image.status is not ImageStatus.PENDING:
                 return
+            environment = session.get(Environment, image.environment_id)
+            if environment is None or environment.deleted_at is not None:
+                return  # a deleted environment takes no more bytes, fetched ones included
             limit = min(image.upload_limit_bytes, MAX_FETCH_BYTES)
             key = original_key(image.environment_id, image.id)
         digest = hashlib.sha256()

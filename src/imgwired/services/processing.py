@@ -11,7 +11,7 @@ from typing import Any
 
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
-from imgwired.db.models import Image, ImageStatus
+from imgwired.db.models import Environment, Image, ImageStatus
 from imgwired.imaging.probe import ImageInfo, ImageRejectedError, is_directly_deliverable, probe
 from imgwired.storage.base import BlobStore
 
@@ -31,6 +31,9 @@ class ProcessingService:
             image = session.get(Image, image_id)
             if image is None or image.deleted_at or image.status is not ImageStatus.PROCESSING:
                 return  # deleted meanwhile, or already judged by an earlier attempt
+            environment = session.get(Environment, image.environment_id)
+            if environment is None or environment.deleted_at is not None:
+                return  # a deleted environment serves nothing, so nothing is judged for it
             key = image.blob_key
         assert key is not None
         try:

@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from imgwired.db.engine import Database
 from imgwired.db.models import Environment, Image, Job, UsageHour
 from imgwired.db.usage_repository import COUNTERS
+from imgwired.services.connected_domains import ConnectedDomains
+from imgwired.services.cors_runtime import CorsRuntime
 from imgwired.services.metrics import MetricsService
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -27,9 +29,18 @@ _HELP = {
 
 
 class PrometheusExporter:
-    def __init__(self, database: Database, metrics: MetricsService) -> None:
+    def __init__(
+        self,
+        database: Database,
+        metrics: MetricsService,
+        *,
+        cors: CorsRuntime | None = None,
+        custom_domains: ConnectedDomains | None = None,
+    ) -> None:
         self._db = database
         self._metrics = metrics
+        self._cors = cors
+        self._custom_domains = custom_domains
 
     def render(self) -> str:
         """Every figure, computed now from the database (after storing this process's counts)."""
@@ -66,7 +77,23 @@ class PrometheusExporter:
         lines += _header("imgwired_jobs", "gauge", "Jobs in the job table, by status")
         for job_status, count in jobs:
             lines.append(_sample("imgwired_jobs", {"status": job_status.value}, count))
+        lines += self._skipped_rows(names)
         return "\n".join(lines) + "\n"
+
+    def _skipped_rows(self, names: dict[uuid.UUID, str]) -> list[str]:
+        """Stored rows this process leaves out because they no longer parse (older versions)."""
+        lines: list[str] = []
+        if self._cors is not None:
+            metric = "imgwired_cors_origins_skipped"
+            lines += _header(metric, "gauge", "Stored CORS origin patterns skipped: not compilable")
+            for environment_id, count in self._cors.skipped_patterns().items():
+                lines.append(_sample(metric, _env(environment_id, names), count))
+        if self._custom_domains is not None:
+            metric = "imgwired_custom_domains_skipped"
+            lines += _header(metric, "gauge", "Connected custom domains skipped: hostname invalid")
+            for environment_id in self._custom_domains.skipped():
+                lines.append(_sample(metric, _env(environment_id, names), 1))
+        return lines
 
 
 def _header(metric: str, kind: str, text: str) -> Iterable[str]:

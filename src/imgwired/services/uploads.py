@@ -1,20 +1,25 @@
 """Receiving an image's bytes at its signed upload URL: streamed, limited and hashed as they come.
 
-The upload is claimed atomically before the first byte is stored, so a second PUT to the same
-URL is refused; a failed upload releases the claim and leaves no blob behind, so the client can
-try again until the URL expires.
+The upload is claimed before the first byte is stored (``upload_claims.py``), so a second PUT
+to the same URL is refused while the first runs; the claim's lease is renewed while the bytes
+arrive. A failed upload releases the claim and leaves no blob behind; one cut off by a crash
+leaves its claim to lapse. Either way the client can send it again until the URL expires.
+
+The blob is published before the record moves on, so an upload is acknowledged only once its
+bytes are stored. A crash between the two leaves the record PENDING: the client, who never got
+an answer, sends the upload again and its blob replaces the one left behind.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from imgwired.db.base import utcnow
@@ -22,24 +27,31 @@ from imgwired.db.engine import Database
 from imgwired.db.models import Image, ImageStatus
 from imgwired.db.usage_repository import add_usage
 from imgwired.errors import (
+    EnvironmentNotFoundError,
     ImageNotFoundError,
+    ImgwiredError,
     UploadRejectedError,
     UploadTooLargeError,
     UploadUrlError,
 )
-from imgwired.imaging.sniff import sniff
+from imgwired.imaging.sniff import SNIFF_BYTES, sniff
 from imgwired.jobs import queue
 from imgwired.jobs.runner import JobRunner
 from imgwired.services.organization import OrganizationService
 from imgwired.services.signing import verify
+from imgwired.services.upload_claims import UploadClaim, UploadClaims
 from imgwired.services.usage import hour_of
-from imgwired.storage.base import BlobStore
+from imgwired.storage.base import BlobStore, BlobWriter
+
+log = logging.getLogger("imgwired.uploads")
 
 PROCESS_JOB = "process_image"
 # Bytes are gathered into pieces of this size before each hop to a worker thread, and at most
 # this many pieces wait to be written.
 _PIECE = 1024 * 1024
 _QUEUED = 4
+# The lease is renewed this many times per lease period, so one slow renewal does not lose it.
+_RENEWALS_PER_LEASE = 3
 
 
 def count_stored(session: Session, image: Image) -> None:
@@ -59,11 +71,13 @@ class UploadService:
         blobs: BlobStore,
         organization: OrganizationService,
         jobs: JobRunner,
+        claims: UploadClaims,
     ) -> None:
         self._db = database
         self._blobs = blobs
         self._organization = organization
         self._jobs = jobs
+        self._claims = claims
 
     async def receive(
         self,
@@ -84,52 +98,53 @@ class UploadService:
             raise UploadUrlError("This upload URL has expired; create a new standard upload")
         if problem:
             raise UploadUrlError("This upload URL is not valid")
-        image = await anyio.to_thread.run_sync(self._claim, environment_id, image_id)
+        claim = await anyio.to_thread.run_sync(self._claims.take, environment_id, image_id)
+        key = original_key(environment_id, image_id)
         try:
-            _check_declared(image, declared_length)
-            key = original_key(environment_id, image_id)
-            size, digest = await self._store(image, key, body)
+            _check_declared(claim.image, declared_length)
+            async with self._renewing(claim):
+                size, digest = await self._store(claim, key, body)
         except BaseException:
-            await anyio.to_thread.run_sync(self._release, image.id)
+            # Shielded: a cancelled request gives its URL back at once, not when the lease lapses.
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(self._claims.release, claim)
             raise
-        return await anyio.to_thread.run_sync(self._finish, image.id, key, size, digest)
+        return await anyio.to_thread.run_sync(self._finish, claim, key, size, digest)
 
-    def _claim(self, environment_id: uuid.UUID, image_id: uuid.UUID) -> Image:
-        now = utcnow()
-        with self._db.transaction() as session:
-            image = session.get(Image, image_id)
-            if image is None or image.environment_id != environment_id or image.deleted_at:
-                raise ImageNotFoundError(f"Image {image_id} was not found")
-            claimed = session.execute(
-                update(Image)
-                .where(
-                    Image.id == image_id,
-                    Image.status == ImageStatus.PENDING,
-                    Image.upload_started_at.is_(None),
-                )
-                .values(upload_started_at=now)
-            )
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
-                raise UploadUrlError("This upload URL has already been used")
-            if image.upload_expires_at <= now:
-                raise UploadUrlError("This upload URL has expired; create a new standard upload")
-            return image
+    @asynccontextmanager
+    async def _renewing(self, claim: UploadClaim) -> AsyncIterator[None]:
+        """Renew the claim's lease until the block ends; if the claim is lost, stop the block."""
+        interval = self._claims.lease.total_seconds() / _RENEWALS_PER_LEASE
 
-    def _release(self, image_id: uuid.UUID) -> None:
-        with self._db.transaction() as session:
-            session.execute(
-                update(Image)
-                .where(Image.id == image_id, Image.status == ImageStatus.PENDING)
-                .values(upload_started_at=None)
-            )
+        async def heartbeat() -> None:
+            while True:
+                await anyio.sleep(interval)
+                try:
+                    await anyio.to_thread.run_sync(self._claims.renew, claim)
+                except ImgwiredError:
+                    raise  # the claim is gone (image or environment deleted, or taken over)
+                except Exception:
+                    # The database may be briefly away; the next beat tries again, and the
+                    # claim is checked once more before the blob is published.
+                    log.warning("renewing the upload claim of %s failed", claim.image.id)
 
-    async def _store(self, image: Image, key: str, body: AsyncIterator[bytes]) -> tuple[int, str]:
+        async with _unwrapped(), anyio.create_task_group() as group:
+            group.start_soon(heartbeat)
+            try:
+                yield
+            finally:
+                group.cancel_scope.cancel()
+
+    async def _store(
+        self, claim: UploadClaim, key: str, body: AsyncIterator[bytes]
+    ) -> tuple[int, str]:
         """Stream ``body`` into the blob store; returns (size, sha256 hex).
 
         The event loop only gathers 1 MiB pieces. Two worker threads take them in order, one
         hashing and one writing (both release the GIL), while the next piece arrives; at most
         ``_QUEUED`` pieces wait for each, so memory stays constant whatever the size.
         """
+        image = claim.image
         limit = _effective_limit(image)
         digest = hashlib.sha256()
         writer = await anyio.to_thread.run_sync(self._blobs.writer, key)
@@ -144,6 +159,8 @@ class UploadService:
                     await anyio.to_thread.run_sync(work, piece)
 
         size = 0
+        # The type is judged once enough bytes have come, however the client split them.
+        head = b""
         try:
             async with _unwrapped(), anyio.create_task_group() as pipeline:
                 pipeline.start_soon(drain, hash_queue, digest.update)
@@ -152,8 +169,10 @@ class UploadService:
                     parts: list[bytes] = []
                     gathered = 0
                     async for chunk in body:
-                        if size == 0 and chunk:
-                            _check_type(image, chunk[:64])
+                        if len(head) < SNIFF_BYTES and chunk:
+                            head += chunk[: SNIFF_BYTES - len(head)]
+                            if len(head) == SNIFF_BYTES:
+                                _check_type(image, head)
                         size += len(chunk)
                         if size > limit:
                             raise _too_large(image, limit)
@@ -169,25 +188,42 @@ class UploadService:
                         piece = b"".join(parts)
                         await to_hash.send(piece)
                         await to_write.send(piece)
+            if len(head) < SNIFF_BYTES:  # a body shorter than the sniffer reads
+                _check_type(image, head)
             # Every rule is checked before the blob is published: a refused upload leaves nothing.
             _check_complete(image, size, digest.hexdigest())
-            await anyio.to_thread.run_sync(writer.commit)
+            await self._publish(claim, writer)
         except BaseException:
-            await anyio.to_thread.run_sync(writer.abort)
+            # Shielded: a cancelled upload still removes what it wrote.
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(writer.abort)
             raise
         return size, digest.hexdigest()
 
-    def _finish(self, image_id: uuid.UUID, key: str, size: int, digest: str) -> Image:
-        with self._db.transaction() as session:
-            image = session.get(Image, image_id)
-            assert image is not None
-            image.status = ImageStatus.PROCESSING
-            image.uploaded_at = utcnow()
-            image.size_bytes = size
-            image.content_sha256 = digest
-            image.blob_key = key
-            count_stored(session, image)
-            queue.enqueue(session, PROCESS_JOB, image_id=str(image_id))
+    async def _publish(self, claim: UploadClaim, writer: BlobWriter) -> None:
+        # The claim is checked (and renewed) right before publishing, so an upload whose claim
+        # was lost, or whose image or environment was deleted, publishes nothing.
+        await anyio.to_thread.run_sync(self._claims.renew, claim)
+        await anyio.to_thread.run_sync(writer.commit)
+
+    def _finish(self, claim: UploadClaim, key: str, size: int, digest: str) -> Image:
+        """Record the stored bytes and queue processing, if the claim is still held."""
+        try:
+            with self._db.transaction() as session:
+                image = self._claims.held(session, claim)
+                image.status = ImageStatus.PROCESSING
+                image.uploaded_at = utcnow()
+                image.size_bytes = size
+                image.content_sha256 = digest
+                image.blob_key = key
+                image.upload_lease_expires_at = None
+                count_stored(session, image)
+                queue.enqueue(session, PROCESS_JOB, image_id=str(image.id))
+        except (ImageNotFoundError, EnvironmentNotFoundError):
+            # Deleted between the publish and now: nobody can claim it again, so the blob just
+            # published is this upload's alone to remove.
+            self._blobs.delete(key)
+            raise
         self._jobs.notify()
         return image
 

@@ -10,6 +10,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Generator, Iterator
 from contextlib import AbstractContextManager
+from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Literal, Self
@@ -208,6 +209,15 @@ class BlobStore(ABC):
     @abstractmethod
     def list_prefix(self, prefix: str = "") -> Iterator[str]:
         """Every key that starts with ``prefix``, in no promised order."""
+
+    @abstractmethod
+    def abort_abandoned_writes(self, older_than: timedelta) -> int:
+        """Discard writes that were begun but neither committed nor aborted (what a crashed
+        process leaves) and show no sign of life for ``older_than``; returns how many.
+
+        Published blobs are never touched. A write still under way is discarded too if it is
+        older than that, so ``older_than`` must be longer than the slowest write.
+        """
 
     def close(self) -> None:  # noqa: B027 - optional: most backends hold nothing to release
         """Release connections; the store is unusable afterwards."""

@@ -4,6 +4,7 @@ Every path is resolved (symlinks followed) and refused unless it stays under the
 goes to ``.tmp-<random>`` beside its target, is fsynced, and is published by ``os.replace``, so a
 reader sees the old file or the new one and never a part. A key cannot also be the directory of
 another key (``a`` and ``a/b``): the filesystem cannot hold both, so the second write fails.
+Temp files that a crash left behind are found by ``abort_abandoned_writes``, by their age.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import contextlib
 import os
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -96,7 +99,29 @@ class FilesystemBlobStore(BlobStore):
         start = self._path(directory) if directory else self.root
         return self._walk(start, directory, prefix)
 
-    def _walk(self, directory: Path, relative: str, prefix: str) -> Iterator[str]:
+    def abort_abandoned_writes(self, older_than: timedelta) -> int:
+        """Remove temp files last written more than ``older_than`` ago (a temp file's mtime
+        moves with every write, so a write under way stays young)."""
+        cutoff = time.time() - older_than.total_seconds()
+        # Listed first, then removed, as in delete_prefix; there are few of them.
+        removed = 0
+        for name in list(self._walk(self.root, "", "", temp_files=True)):
+            path = self.root.joinpath(*name.split("/"))
+            try:
+                info = path.lstat()
+            except FileNotFoundError:
+                continue  # committed or aborted since it was listed
+            except OSError as error:
+                raise _failed("inspect", name, error) from error
+            if stat.S_ISREG(info.st_mode) and info.st_mtime <= cutoff:
+                removed += self._unlink(name, path)
+        return removed
+
+    def _walk(
+        self, directory: Path, relative: str, prefix: str, *, temp_files: bool = False
+    ) -> Iterator[str]:
+        """The keys under ``directory`` that start with ``prefix``; or, with ``temp_files``,
+        the relative paths of the temp files of unfinished writes, which no key can name."""
         # Lazy, unsorted: a directory may hold millions of images, and the order is not promised.
         try:
             scan = os.scandir(directory)
@@ -107,13 +132,21 @@ class FilesystemBlobStore(BlobStore):
         with scan:
             for entry in scan:
                 key = f"{relative}/{entry.name}" if relative else entry.name
+                if temp_files and entry.name.startswith(TEMP_PREFIX):
+                    if entry.is_file(follow_symlinks=False):
+                        yield key
+                    continue
                 if not is_valid_key(key):
                     continue  # temp files, hidden files, anything no key could name
                 # Symlinks are neither listed nor followed: they could only lead somewhere refused.
                 if entry.is_dir(follow_symlinks=False):
                     if key.startswith(prefix) or prefix.startswith(key + "/"):
-                        yield from self._walk(Path(entry.path), key, prefix)
-                elif entry.is_file(follow_symlinks=False) and key.startswith(prefix):
+                        yield from self._walk(Path(entry.path), key, prefix, temp_files=temp_files)
+                elif (
+                    not temp_files
+                    and entry.is_file(follow_symlinks=False)
+                    and key.startswith(prefix)
+                ):
                     yield key
 
     def _path(self, key: str) -> Path:
@@ -177,7 +210,7 @@ class _FileWriter(BlobWriter):
 
     def _abort(self) -> None:
         # A failed flush or unlink must not mask the error that led here; a stray temp file
-        # is harmless, as no key can name it.
+        # is harmless, as no key can name it, and the store's sweep removes it later.
         with contextlib.suppress(OSError):
             self._file.close()
         with contextlib.suppress(OSError):

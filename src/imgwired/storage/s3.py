@@ -2,8 +2,9 @@
 
 A writer buffers at most one 8 MiB part: a blob smaller than that is sent by one PutObject on
 commit, a larger one by a multipart upload whose completion publishes it. S3 makes both atomic,
-so readers see the old object or the new one. Vendor errors become StorageError details that
-name the bucket and key, the S3 error code and message, and never a credential.
+so readers see the old object or the new one. A multipart upload that a crash left unfinished
+is aborted by ``abort_abandoned_writes``, by its age. Vendor errors become StorageError details
+that name the bucket and key, the S3 error code and message, and never a credential.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, closing, contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -158,6 +160,35 @@ class S3BlobStore(BlobStore):
         validate_prefix(prefix)
         return self._keys(prefix)
 
+    def abort_abandoned_writes(self, older_than: timedelta) -> int:
+        """Abort the multipart uploads under the prefix begun more than ``older_than`` ago."""
+        cutoff = datetime.now(UTC) - older_than
+        stale: list[tuple[str, str]] = []
+        pages = self._client.get_paginator("list_multipart_uploads").paginate(
+            Bucket=self.bucket, Prefix=self.prefix
+        )
+        try:
+            for page in pages:
+                for upload in page.get("Uploads", []):
+                    if upload["Initiated"] <= cutoff:
+                        stale.append((upload["Key"], upload["UploadId"]))
+        except _VENDOR_ERRORS as error:
+            self._raise("list the unfinished uploads under", self.prefix, error)
+        aborted = 0
+        for object_key, upload_id in stale:
+            try:
+                self._client.abort_multipart_upload(
+                    Bucket=self.bucket, Key=object_key, UploadId=upload_id
+                )
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") == "NoSuchUpload":
+                    continue  # completed, or aborted by another sweep, since it was listed
+                self._raise("abort the unfinished upload of", object_key, error)
+            except _VENDOR_ERRORS as error:
+                self._raise("abort the unfinished upload of", object_key, error)
+            aborted += 1
+        return aborted
+
     def close(self) -> None:
         self._client.close()
 
@@ -246,8 +277,8 @@ class _S3Writer(BlobWriter):
                 Bucket=self._store.bucket, Key=self._object_key, UploadId=upload_id
             )
         except _VENDOR_ERRORS:
-            # Not raised: an abort runs while another error propagates. A bucket lifecycle rule
-            # for incomplete multipart uploads collects what is left.
+            # Not raised: an abort runs while another error propagates. The store's sweep
+            # (abort_abandoned_writes) collects what is left.
             log.warning("could not abort the S3 upload of %r", self.key, exc_info=True)
 
     def _send_part(self) -> None:

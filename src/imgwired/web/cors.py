@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imgwired.cors.decision import Decision, Preflight
 from imgwired.cors.origins import Origin, parse_origin
+from imgwired.ids import canonical_id
 from imgwired.services.cors_runtime import CorsRuntime
 from imgwired.services.locator import EnvironmentLocator
 from imgwired.web.errors import request_id_of
@@ -89,7 +90,7 @@ def classify(path: str, method: str) -> Endpoint:
 def _upload_endpoint(path: str) -> Endpoint:
     """The upload URL names its environment, so even its preflight knows whose policy applies."""
     parts = path[len(UPLOAD_PREFIX) :].split("/")
-    environment_id = _uuid_or_none(parts[0]) if len(parts) == 2 else None
+    environment_id = canonical_id(parts[0]) if len(parts) == 2 else None
     return Endpoint(EndpointClass.UPLOAD, "upload", environment_id)
 
 
@@ -234,7 +235,7 @@ class CorsMiddleware:
         environment_id = None
         if endpoint.name == "get_image":
             match = _IMAGE_PATH.match(scope["path"])
-            image_id = _uuid_or_none(match.group(1)) if match else None
+            image_id = canonical_id(match.group(1)) if match else None
             if image_id is not None:
                 environment_id = locator.remembered_image(image_id) or await run_in_threadpool(
                     locator.of_image, image_id
@@ -248,13 +249,6 @@ class CorsMiddleware:
         if environment_id is None or self.runtime.environment(environment_id) is None:
             return endpoint
         return Endpoint(endpoint.kind, endpoint.name, environment_id)
-
-
-def _uuid_or_none(text: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        return None
 
 
 def _preflight_vary(runtime: CorsRuntime, endpoint: Endpoint) -> bytes:

@@ -6,13 +6,13 @@ straight from a page (the CORS layer applies the image's environment's policy).
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from imgwired.web.deps import ServicesDep
+from imgwired.web.ids import EnvironmentIdPath, ImageIdPath
 from imgwired.web.schemas.images import ImageSchema
 
 router = APIRouter(prefix="/upload", tags=["Uploads"])
@@ -32,8 +32,8 @@ router = APIRouter(prefix="/upload", tags=["Uploads"])
     },
 )
 async def put_upload(
-    environment_id: uuid.UUID,
-    image_id: uuid.UUID,
+    environment_id: EnvironmentIdPath,
+    image_id: ImageIdPath,
     request: Request,
     services: ServicesDep,
     expires: Annotated[int, Query()],

@@ -53,11 +53,7 @@ class ImageSchema(ResponseSchema):
 
     @classmethod
     def of(cls, image: Image, cdn_url: str) -> ImageSchema:
-        can_upload = (
-            image.status == "PENDING"
-            and image.upload_started_at is None
-            and image.upload_expires_at > utcnow()
-        )
+        can_upload = image.accepts_upload(utcnow())
         return cls(
             id=image.id,
             environment_id=image.environment_id,
