@@ -25,6 +25,7 @@ from imgwired.transform.values import (
     Crop,
     Duotone,
     Extend,
+    ExtendToSize,
     Flip,
     Gradient,
     Gravity,
@@ -33,6 +34,7 @@ from imgwired.transform.values import (
     Normalize,
     ResizingType,
     Rotate,
+    Share,
     Sharpen,
     Sides,
     Zoom,
@@ -96,7 +98,7 @@ BLUE = (0, 0, 255, 255)
 
 # One valid value per parameter, and the field value it parses to.
 EXAMPLES: dict[str, tuple[str, Any]] = {
-    "adjust": ("1.2:0.8:ff0000", Adjust(1.2, 0.8, RED)),
+    "adjust": ("1.2:0.8:1.5", Adjust(1.2, 0.8, 1.5)),
     "background": ("f00", RED),
     "background_alpha": ("0.5", 0.5),
     "blur": ("2.5", 2.5),
@@ -300,28 +302,19 @@ def test_unknown_parameters_are_named_and_close_ones_suggested() -> None:
 @pytest.mark.parametrize(
     ("query", "mentions"),
     [
-        ("w=100000", "between 1 and 8192"),
-        ("w=0", "between 1 and 8192"),
-        ("w=-5", "between 1 and 8192"),
-        ("w=10.5", "whole number"),
-        ("w=1e3", "plain decimal"),
-        ("w=0x10", "plain decimal"),
-        ("w= 10", "plain decimal"),
-        ("h=abc", "plain decimal"),
-        ("mh=8193", "between 1 and 8192"),
-        ("dpr=0", "between 0.01 and 8"),
-        ("dpr=8.5", "between 0.01 and 8"),
-        ("q=0", "between 1 and 100"),
-        ("q=101", "between 1 and 100"),
-        ("dpi=601", "between 1 and 600"),
-        ("blur=0.1", "between 0.3 and 100"),
-        ("blur=nan", "plain decimal"),
-        ("blur=inf", "plain decimal"),
-        ("br=0", "between 0.01 and 10"),
-        ("bga=2", "between 0 and 1"),
-        ("pix=1", "between 2 and 256"),
-        ("z=0.5", "between 1 and 100"),
-        ("hue=1" + "0" * 40, "plain decimal"),
+        ("w=-5", "cannot be negative"),
+        ("mh=-0.5", "cannot be negative"),
+        ("c=-10:10", "cannot be negative"),
+        ("w=0x10", "not a number"),
+        ("w= 10", "not a number"),
+        ("w=1_000", "not a number"),
+        ("w=1e", "not a number"),
+        ("w=%2B5", "not a number"),
+        ("h=abc", "not a number"),
+        ("blur=nan", "not a number"),
+        ("blur=inf", "not a number"),
+        ("dpr=-inf", "not a number"),
+        ("hue=1e400", "too large"),
         ("bg=zzzzzz", "not a colour"),
         ("bg=%23ff00", "not a colour"),
         ("bg=ff00", "not a colour"),
@@ -344,7 +337,10 @@ def test_unknown_parameters_are_named_and_close_ones_suggested() -> None:
         ('crop={"width":1,"width":2}', "not a valid JSON object"),
         ('crop={"width":NaN,"height":1}', "not a valid JSON object"),
         ('crop={"width":1e999,"height":1}', "not a finite number"),
-        ('crop={"width":1e300,"height":1}', "too large"),
+        ('crop={"mode":"extract","width":1,"height":1}', "needs x and y"),
+        ('crop={"mode":"cover","x":1,"y":1,"width":1,"height":1}', "belong to mode extract"),
+        ('crop={"mode":"entropy","g":"n","width":1,"height":1}', "give no other"),
+        ('crop={"mode":"slice","width":1,"height":1}', "not extract, cover"),
         ('crop={"width":[1],"height":1}', "wrong type"),
         ("crop=1:2:3", "not a gravity"),
         ("crop=10:10:5:5:ce:sm", "compass gravity"),
@@ -358,12 +354,16 @@ def test_unknown_parameters_are_named_and_close_ones_suggested() -> None:
         ("neg=alpha:maybe", "not a boolean"),
         ("pd=1:2:3:4:5", "more than four"),
         ("ex=1:2:3:4:nope", "not a colour"),
-        ("exar=0:1", "between 0.01"),
-        ("exar=1000:1", "ratio between"),
-        ("sh=11", "between 0.01 and 10"),
+        ("exar=yes", "not a number"),
+        ("ex=true:up", "not a gravity"),
+        ("ex=false:up", "not a gravity"),
         ('sh={"sigma":2,"m9":1}', "no field 'm9'"),
-        ("rot=abc", "plain decimal"),
-        ("a=0:1", "between 0.01 and 10"),
+        ("rot=abc", "not a number"),
+        ("a=1:1:nope", "not a colour"),
+        ("a=1:2:3:4", "not a colour"),
+        ('a={"color":{"r":1}}', "without r, g and b"),
+        ('rot={"angle":1,"background":{"r":1,"g":2,"b":3,"x":4}}', "no field 'x'"),
+        ('norm={"lower":5}', "a lower and an upper"),
     ],
 )
 def test_malformed_and_out_of_range_values_are_refused_clearly(query: str, mentions: str) -> None:
@@ -372,6 +372,138 @@ def test_malformed_and_out_of_range_values_are_refused_clearly(query: str, menti
     assert mentions in detail
     assert PARAMETERS[SPELLINGS[name].name].name in detail
     assert "Accepted:" in detail
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "expected"),
+    [
+        # Out of the guide's range: clamped into it.
+        ("w=100000", "width", 8192),
+        ("mh=8193", "min_height", 8192),
+        ("w=10.5", "width", 11),
+        ("w=1e3", "width", 1000),
+        ("w=1E3", "width", 1000),
+        ("dpr=0", "dpr", 0.01),
+        ("dpr=8.5", "dpr", 8.0),
+        ("q=0", "quality", 1),
+        ("q=101", "quality", 100),
+        ("dpi=601", "dpi", 600),
+        ("dpi=0.2", "dpi", 1),
+        ("blur=0.1", "blur", 0.3),
+        ("blur=-1", "blur", 0.3),
+        ("blur=1e9", "blur", 100.0),
+        ("br=0", "brightness", 0.01),
+        ("l=-3", "lightness", 0.01),
+        ("sa=1e-7", "saturation", 0.01),
+        ("bga=2", "background_alpha", 1.0),
+        ("pix=1", "pixelate", 2),
+        ("pix=2.5", "pixelate", 3),
+        ("pix=" + "9" * 400, "pixelate", 256),
+        ("hue=1" + "0" * 40, "hue", float(10**40) % 360),
+        ("hue=-1e-7", "hue", 360.0 - 1e-7),
+        ("hue=-1e-20", "hue", 0.0),
+        ("rot=-1e-20", "rotate", None),
+        ("rot=1e20", "rotate", Rotate(1e20 % 360)),
+        # No range in the guide: any finite value, within our documented clamp.
+        ("sh=11", "sharpen", Sharpen(10.0)),
+        ("sh=-1", "sharpen", Sharpen(0.01)),
+        ("sh=0.0", "sharpen", None),
+        ('sh={"sigma":99,"m2":500,"x1":-1}', "sharpen", Sharpen(10.0, m2=100.0, x1=0.0)),
+        ("co=-1", "contrast", Contrast(-1.0)),
+        ("co=-360:300", "contrast", Contrast(-10.0, 255.0)),
+        ("co=1e3", "contrast", Contrast(10.0)),
+        ("z=0.5", "zoom", None),
+        ("z=1000:nw", "zoom", Zoom(100.0, Gravity.NORTHWEST)),
+        ("a=0:20", "adjust", Adjust(0.01, 10.0)),
+        ("a=1.1:1.2:1.3", "adjust", Adjust(1.1, 1.2, 1.3)),
+        ("a=1.1::1.3", "adjust", Adjust(1.1, 1.0, 1.3)),
+        ("a=1:1:100", "adjust", Adjust(color=10.0)),
+        ('a={"brightness":1.1,"color":1.3}', "adjust", Adjust(1.1, color=1.3)),
+        ('a={"color":"0.5"}', "adjust", Adjust(color=0.5)),
+        ("exar=0:1", "extend_aspect_ratio", AspectRatio(0.01)),
+        ("exar=1000:1", "extend_aspect_ratio", AspectRatio(100.0)),
+        ("exar=8192", "extend_aspect_ratio", AspectRatio(100.0)),
+        ('exar={"ratio":"16:9"}', "extend_aspect_ratio", AspectRatio(16 / 9)),
+        ('exar={"aspectRatio":2}', "extend_aspect_ratio", AspectRatio(2.0)),
+        ("norm=-5:200", "normalize", Normalize(0.0, 100.0)),
+        ('norm={"lower":5,"upper":95}', "normalize", Normalize(5.0, 95.0)),
+        ("pd=-4:2.5", "padding", Sides(3, 0, 3, 0)),
+        ("pd=9000", "padding", Sides(8192, 8192, 8192, 8192)),
+        ('pd={"all":2}', "padding", Sides(2, 2, 2, 2)),
+        ('pd={"x":1,"y":2}', "padding", Sides(2, 1, 2, 1)),
+        ('pd={"all":3,"top":1}', "padding", Sides(1, 3, 3, 3)),
+        ("ex=2.5:-1", "extend", Extend(Sides(3, 0, 3, 0))),
+        # Sizes: 0 is auto (or the whole side in a crop), below 1 a share of the picture.
+        ("w=0", "width", None),
+        ("w=0.5", "width", Share(0.5)),
+        ("mw=.25", "min_width", Share(0.25)),
+        ("c=0.5:0.5", "crop", Crop(Share(0.5), Share(0.5))),
+        ("c=0:50", "crop", Crop(Share(1.0), 50)),
+        ("c=0:0", "crop", None),
+        ("c=0:0:nw", "crop", None),
+        ("c=0.25:-0.5:0.5:0", "crop", Crop(Share(0.5), Share(1.0), Share(0.25), Share(-0.5))),
+        ("c=200000:-200000:300000:1", "crop", Crop(100000, 1, 100000, -100000)),
+        ('c={"mode":"extract","x":1,"y":2,"width":3,"height":4}', "crop", Crop(3, 4, 1, 2)),
+        (
+            'c={"mode":"cover","width":3,"height":4,"g":"n"}',
+            "crop",
+            Crop(3, 4, gravity=Gravity.NORTH),
+        ),
+        ('c={"mode":"Attention","w":3,"h":4}', "crop", Crop(3, 4, gravity=Gravity.ATTENTION)),
+        # imgproxy's boolean forms.
+        ("ex=true", "extend", ExtendToSize()),
+        ("ex=true:ce", "extend", ExtendToSize(Gravity.CENTER)),
+        ("ex=1:so", "extend", ExtendToSize(Gravity.SOUTH)),
+        ("ex=t:ce:sm", "extend", ExtendToSize(Gravity.ATTENTION)),
+        ("ex=false:so", "extend", None),
+        ("ex=0:so", "extend", None),
+        ("ex=1", "extend", Extend(Sides(1, 1, 1, 1))),
+        ("ex=1:2", "extend", Extend(Sides(1, 2, 1, 2))),
+        ("exar=true", "extend_aspect_ratio", AspectRatio(None)),
+        ("exar=t:so", "extend_aspect_ratio", AspectRatio(None, Gravity.SOUTH)),
+        ("exar=false", "extend_aspect_ratio", None),
+        ("exar=0", "extend_aspect_ratio", None),
+        ("exar=1:so", "extend_aspect_ratio", AspectRatio(None, Gravity.SOUTH)),
+        ("exar=1", "extend_aspect_ratio", AspectRatio(1.0)),
+        # Colours in JSON as the official builders send them.
+        ('rot={"angle":45,"background":{"b":0,"g":0,"r":255}}', "rotate", Rotate(45.0, RED)),
+        (
+            'ex={"top":1,"background":{"r":255,"g":0,"b":0,"alpha":0.5}}',
+            "extend",
+            Extend(Sides(1, 0, 0, 0), (255, 0, 0, 128)),
+        ),
+        (
+            'dt={"shadowColor":{"r":255,"g":0,"b":0},"highlightColor":"#00f"}',
+            "duotone",
+            Duotone(RED, BLUE),
+        ),
+        ('gr={"colors":["#f00",{"r":0,"g":0,"b":255}]}', "gradient", Gradient((RED, BLUE))),
+    ],
+)
+def test_values_are_clamped_and_read_as_the_hosted_service_reads_them(
+    query: str, field: str, expected: Any
+) -> None:
+    assert getattr(parse(query), field) == expected
+
+
+@pytest.mark.parametrize(
+    "equivalents",
+    [
+        ("q=0", "q=1", "q=-7", "q=0.4"),
+        ("sh=16", "sh=99", "sh=10"),
+        ("co=-90", "co=-360", "co=-10", 'co={"multiplier":-1e3}'),
+        ("pix=1", "pix=2", "pix=2.4"),
+        ("w=0", "z=0.5", "pd=-5", "ex=-1", "exar=0", "crop=0:0", "blur=0.0", ""),
+        ("a=1.1::1.3", "a=1.1:1:1.3", 'a={"brightness":1.1,"color":1.3}'),
+        ("cp=cmyk", "cp=cmyk&format=auto", "cp=cmyk&f=jpg"),
+    ],
+)
+def test_a_clamped_value_has_the_canonical_form_of_its_clamped_spelling(
+    equivalents: tuple[str, ...],
+) -> None:
+    parsed = [parse(query) for query in equivalents]
+    assert len({t.canonical() for t in parsed}) == 1, [t.canonical() for t in parsed]
+    assert len({t.format for t in parsed}) == 1
 
 
 def test_an_empty_value_is_refused() -> None:
@@ -393,10 +525,11 @@ def test_long_queries_stop_at_the_first_bad_item() -> None:
         parse_transformations([(f"p{i}", "1") for i in range(300)])
 
 
-def test_cmyk_needs_an_explicit_jpeg_or_tiff_format() -> None:
-    assert "format=jpeg or format=tiff" in refusal("cp=cmyk")
+def test_cmyk_is_jpeg_unless_tiff_is_asked() -> None:
+    assert parse("cp=cmyk").format is OutputFormat.JPEG
+    assert parse("cp=cmyk&format=auto").format is OutputFormat.JPEG
+    assert parse("cp=cmyk&format=tiff").format is OutputFormat.TIFF
     assert "format=jpeg or format=tiff" in refusal("cp=cmyk&format=webp")
-    assert parse("cp=cmyk&format=tiff").color_profile is ColorProfile.CMYK
 
 
 def test_keeping_and_stripping_the_profile_together_is_refused() -> None:
@@ -447,5 +580,8 @@ def test_compound_values_in_detail() -> None:
     assert parse("rot=450:00f").rotate == Rotate(90.0, BLUE)
     assert parse('sh={"sigma":2,"flat":1,"jagged":4}').sharpen == Sharpen(2.0, 1.0, 4.0)
     assert parse("a=:1.5").adjust == Adjust(saturation=1.5)
-    assert parse('a={"colour":"0f0"}').adjust == Adjust(color=(0, 255, 0, 255))
+    assert parse('a={"colour":"0f0"}').adjust == Adjust(tint=(0, 255, 0, 255))
+    assert parse("a=1:1:%2300f").adjust == Adjust(tint=BLUE)
+    assert parse("a=1:1:0:0:255").adjust == Adjust(tint=BLUE)
+    assert parse('a={"color":{"r":0,"g":0,"b":255}}').adjust == Adjust(tint=BLUE)
     assert parse("co=0.5").contrast == Contrast(0.5)

@@ -13,13 +13,15 @@ from typing import Any
 from imgwired.imaging import vips
 from imgwired.transform.planning import Plan, Size, check_output, place, rounded, scaled
 from imgwired.transform.values import (
-    AspectRatio,
     Flip,
     Gravity,
     Kernel,
+    Length,
     Rgba,
+    Share,
     Sides,
     Zoom,
+    pixels,
 )
 
 TRANSPARENT: Rgba = (0, 0, 0, 0)
@@ -103,9 +105,15 @@ def cut(image: Any, size: Size, gravity: Gravity) -> Any:
     return image.extract_area(left, top, width, height)
 
 
-def crop_resized(image: Any, width: int, height: int, dpr: float, gravity: Gravity) -> Any:
-    """``crop=width:height[:gravity]``: a box of the resized image, sizes times ``dpr``."""
-    return cut(image, (scaled(width, dpr), scaled(height, dpr)), gravity)
+def crop_resized(image: Any, width: Length, height: Length, dpr: float, gravity: Gravity) -> Any:
+    """``crop=width:height[:gravity]``: a box of the resized image, pixel sizes times ``dpr``
+    (a share is of the resized image's side, which ``dpr`` has already scaled)."""
+    box = (_crop_side(width, image.width, dpr), _crop_side(height, image.height, dpr))
+    return cut(image, box, gravity)
+
+
+def _crop_side(length: Length, side: int, dpr: float) -> int:
+    return pixels(length, side) if isinstance(length, Share) else scaled(length, dpr)
 
 
 def rotate_by(image: Any, angle: float, fill: Rgba, max_dimension: int) -> Any:
@@ -139,18 +147,16 @@ def add_sides(image: Any, sides: Sides, fill: Rgba, max_dimension: int, what: st
 
 
 def to_aspect_ratio(
-    image: Any, ratio: AspectRatio, gravity: Gravity, fill: Rgba, max_dimension: int
+    image: Any, ratio: float, gravity: Gravity, fill: Rgba, max_dimension: int
 ) -> Any:
     """The canvas widened or heightened (never cut) to ``ratio``, the image at ``gravity``."""
     width, height = image.width, image.height
-    if width / height < ratio.ratio:
-        width = rounded(height * ratio.ratio)
+    if width / height < ratio:
+        width = rounded(height * ratio)
     else:
-        height = rounded(width / ratio.ratio)
+        height = rounded(width / ratio)
     size = (max(width, image.width), max(height, image.height))
-    return place_on_canvas(
-        image, size, ratio.gravity or gravity, fill, max_dimension, "extend_aspect_ratio"
-    )
+    return place_on_canvas(image, size, gravity, fill, max_dimension, "extend_aspect_ratio")
 
 
 def _compass(gravity: Gravity) -> Gravity:

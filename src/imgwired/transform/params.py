@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -26,10 +26,12 @@ from imgwired.transform.values import (
     Crop,
     Duotone,
     Extend,
+    ExtendToSize,
     Flip,
     Gradient,
     Gravity,
     Kernel,
+    Length,
     Negate,
     Normalize,
     OutputFormat,
@@ -81,19 +83,19 @@ class Transformation:
     dpr: float = 1.0
     duotone: Duotone | None = None
     enlarge: bool = False
-    extend: Extend | None = None
+    extend: Extend | ExtendToSize | None = None
     extend_aspect_ratio: AspectRatio | None = None
     flip: Flip | None = None
     format: OutputFormat | None = None
     """The explicit output format; None means auto, negotiated by the caller."""
     gradient: Gradient | None = None
     gravity: Gravity = Gravity.CENTER
-    height: int | None = None
+    height: Length | None = None
     hue: float = 0.0
     keep_copyright: bool = False
     lightness: float = 1.0
-    min_height: int | None = None
-    min_width: int | None = None
+    min_height: Length | None = None
+    min_width: Length | None = None
     monochrome: bool | Rgba = False
     negate: Negate | None = None
     normalize: Normalize | None = None
@@ -109,7 +111,7 @@ class Transformation:
     strip_color_profile: bool | None = None
     """None: strip for srgb/rgb16 output, keep for keep and cmyk."""
     strip_metadata: bool = True
-    width: int | None = None
+    width: Length | None = None
     zoom: Zoom | None = None
 
     def canonical(self) -> str:
@@ -166,9 +168,7 @@ def parse_transformations(
             )
         seen[parameter.name] = spelling
         values[parameter.field] = _read(parameter, spelling, text)
-    transformation = Transformation(**values)
-    _check_combinations(transformation)
-    return transformation
+    return _settled(Transformation(**values))
 
 
 def _preset_values(preset: str) -> dict[str, Any]:
@@ -217,20 +217,26 @@ def _read(parameter: Parameter, spelling: str, text: str) -> object:
     )
 
 
-def _check_combinations(transformation: Transformation) -> None:
+def _settled(transformation: Transformation) -> Transformation:
+    """``transformation`` with the format CMYK implies, once its parameters agree."""
     profile = transformation.color_profile
+    if profile is ColorProfile.CMYK and transformation.format is None:
+        # No format (or auto): JPEG, the one format that carries CMYK in every viewer.
+        transformation = replace(transformation, format=OutputFormat.JPEG)
     if profile is ColorProfile.CMYK and transformation.format not in (
         OutputFormat.JPEG,
         OutputFormat.TIFF,
     ):
         raise InvalidTransformationError(
-            "color_profile=cmyk needs format=jpeg or format=tiff: no other format carries CMYK"
+            "color_profile=cmyk needs format=jpeg or format=tiff (or no format, which is "
+            "jpeg): no other format carries CMYK"
         )
     if profile is ColorProfile.KEEP and transformation.strip_color_profile:
         raise InvalidTransformationError(
             "color_profile=keep keeps the embedded profile and strip_color_profile=true removes "
             "it: give one of them"
         )
+    return transformation
 
 
 def _shown(text: str) -> str:

@@ -13,7 +13,17 @@ from typing import Final
 
 from imgwired.errors import InvalidTransformationError, TransformationTooLargeError
 from imgwired.transform.params import Transformation
-from imgwired.transform.values import Crop, Gravity, ResizingType, Sides, Zoom
+from imgwired.transform.values import (
+    Crop,
+    ExtendToSize,
+    Gravity,
+    Length,
+    ResizingType,
+    Sides,
+    Zoom,
+    offset_pixels,
+    pixels,
+)
 
 Size = tuple[int, int]
 
@@ -63,7 +73,7 @@ class Plan:
     cover: Size | None
     """``resizing_type=cover``: the box cut from the resized image, at ``gravity``."""
     canvas: Size | None
-    """``resizing_type=contain``: the box the image is centred on (by ``gravity``)."""
+    """``resizing_type=contain`` or ``extend=true``: the box the image is laid on (by gravity)."""
 
     @property
     def resized_before_turns(self) -> Size:
@@ -112,15 +122,17 @@ def source_region(source: Size, crop: Crop) -> Region:
     """The ``x:y:width:height[:gravity]`` region, clipped to the source.
 
     Offsets count from the gravity's edge toward the inside (without gravity, from the top
-    left); centre offsets move right and down.
+    left); centre offsets move right and down. Shares are of the source's sides.
     """
     assert crop.x is not None and crop.y is not None
     gravity = crop.gravity or Gravity.NORTHWEST
-    left, top = place(source, (crop.width, crop.height), gravity)
+    width, height = pixels(crop.width, source[0]), pixels(crop.height, source[1])
+    x, y = offset_pixels(crop.x, source[0]), offset_pixels(crop.y, source[1])
+    left, top = place(source, (width, height), gravity)
     fx, fy = anchor(gravity)
-    left += -crop.x if fx == 1.0 else crop.x
-    top += -crop.y if fy == 1.0 else crop.y
-    right, bottom = min(source[0], left + crop.width), min(source[1], top + crop.height)
+    left += -x if fx == 1.0 else x
+    top += -y if fy == 1.0 else y
+    right, bottom = min(source[0], left + width), min(source[1], top + height)
     left, top = max(0, left), max(0, top)
     if right <= left or bottom <= top:
         raise InvalidTransformationError(
@@ -148,10 +160,8 @@ def scaled_sides(sides: Sides, dpr: float) -> Sides:
 def _resize(
     used: Size, t: Transformation, max_dimension: int
 ) -> tuple[Size, Size | None, Size | None]:
-    box_w = scaled(t.width, t.dpr) if t.width else None
-    box_h = scaled(t.height, t.dpr) if t.height else None
-    min_w = scaled(t.min_width, t.dpr) if t.min_width else 0
-    min_h = scaled(t.min_height, t.dpr) if t.min_height else 0
+    box_w, box_h = _box(used, t.width, t.height, t.dpr)
+    min_w, min_h = (side or 0 for side in _box(used, t.min_width, t.min_height, t.dpr))
     for name, value in (
         ("width", box_w),
         ("height", box_h),
@@ -177,10 +187,30 @@ def _resize(
         cover = (min(box_w, resized[0]), min(box_h, resized[1]))
         cover = None if cover == resized else cover
     canvas = None
-    if t.resizing_type is ResizingType.CONTAIN and (box_w or box_h):
+    extends = t.resizing_type is ResizingType.CONTAIN or isinstance(t.extend, ExtendToSize)
+    if extends and (box_w or box_h):
         canvas = (max(box_w or resized[0], resized[0]), max(box_h or resized[1], resized[1]))
         canvas = None if canvas == resized else canvas
     return resized, cover, canvas
+
+
+def _box(
+    used: Size, width: Length | None, height: Length | None, dpr: float
+) -> tuple[int | None, int | None]:
+    """A requested width and height in pixels (shares are of ``used``), times ``dpr``."""
+    return (
+        scaled(pixels(width, used[0]), dpr) if width else None,
+        scaled(pixels(height, used[1]), dpr) if height else None,
+    )
+
+
+def box_ratio(plan: Plan, t: Transformation) -> float | None:
+    """Width / height of the requested box (``extend_aspect_ratio=true``), if both are given."""
+    if not t.width or not t.height:
+        return None
+    used = plan.region.size if plan.region else plan.source
+    turned = (used[1], used[0]) if plan.quarter_turns % 2 else used
+    return pixels(t.width, turned[0]) / pixels(t.height, turned[1])
 
 
 def _scales(

@@ -24,7 +24,15 @@ from imgwired.transform import geometry, planning
 from imgwired.transform.effects import apply_effects
 from imgwired.transform.encode import ALPHA_FORMATS, ANIMATED_FORMATS, encode
 from imgwired.transform.params import Transformation
-from imgwired.transform.values import ColorProfile, Gravity, Kernel, OutputFormat, Rgba
+from imgwired.transform.values import (
+    ColorProfile,
+    Extend,
+    ExtendToSize,
+    Gravity,
+    Kernel,
+    OutputFormat,
+    Rgba,
+)
 
 _FAMILIES: Final = {
     SupportedMimeType.JPEG: OutputFormat.JPEG,
@@ -227,12 +235,14 @@ def _finish(
         image = geometry.rotate_by(image, plan.residual_angle, background, max_dimension)
     image = apply_effects(image, t)
     if plan.canvas is not None:
-        image = geometry.place_on_canvas(
-            image, plan.canvas, gravity, fill, max_dimension, "resizing_type=contain"
-        )
+        image = _on_canvas(image, plan.canvas, t, gravity, fill, max_dimension)
     if t.extend_aspect_ratio is not None:
-        image = geometry.to_aspect_ratio(image, t.extend_aspect_ratio, gravity, fill, max_dimension)
-    if t.extend is not None:
+        # No ratio (extend_aspect_ratio=true) is the requested box's, when there is one.
+        ratio = t.extend_aspect_ratio.ratio or planning.box_ratio(plan, t)
+        if ratio is not None:
+            ratio_gravity = t.extend_aspect_ratio.gravity or gravity
+            image = geometry.to_aspect_ratio(image, ratio, ratio_gravity, fill, max_dimension)
+    if isinstance(t.extend, Extend):
         sides = planning.scaled_sides(t.extend.sides, t.dpr)
         image = geometry.add_sides(
             image, sides, t.extend.background or fill, max_dimension, "extend"
@@ -241,6 +251,23 @@ def _finish(
         sides = planning.scaled_sides(t.padding, t.dpr)
         image = geometry.add_sides(image, sides, fill, max_dimension, "padding")
     return image
+
+
+def _on_canvas(
+    image: Any,
+    canvas: planning.Size,
+    t: Transformation,
+    gravity: Gravity,
+    fill: Rgba,
+    max_dimension: int,
+) -> Any:
+    """The picture on the ``contain`` or ``extend=true`` canvas; extend's gravity wins."""
+    if isinstance(t.extend, ExtendToSize):
+        gravity = t.extend.gravity or gravity
+        what = "extend"
+    else:
+        what = "resizing_type=contain"
+    return geometry.place_on_canvas(image, canvas, gravity, fill, max_dimension, what)
 
 
 def _fill(t: Transformation) -> Rgba:

@@ -8,10 +8,37 @@ equal values is one string.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, fields, is_dataclass
 
 Rgba = tuple[int, int, int, int]
 """A colour: red, green, blue and alpha, each 0..255 (alpha 255 is opaque)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """A length given as a share of the picture's side (``w=0.5``), as imgproxy reads values
+    below 1: above 0 and at most 1 for sizes; offsets may also be negative."""
+
+    of_side: float
+
+
+Length = int | Share
+"""A size or offset: whole pixels, or a share of the picture's side."""
+
+
+def pixels(length: Length, side: int) -> int:
+    """A size in pixels of a picture whose side is ``side``: a share rounds half up, to >= 1."""
+    if isinstance(length, Share):
+        return max(1, math.floor(side * length.of_side + 0.5))
+    return length
+
+
+def offset_pixels(length: Length, side: int) -> int:
+    """An offset in pixels of a picture whose side is ``side`` (a share rounds half up)."""
+    if isinstance(length, Share):
+        return math.floor(side * length.of_side + 0.5)
+    return length
 
 
 class OutputFormat(enum.StrEnum):
@@ -96,16 +123,24 @@ class BlendMode(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Adjust:
-    """``adjust``: a brightness and a saturation multiplier, and a tint colour."""
+    """``adjust``: brightness, saturation and colour multipliers, or a tint in the third field.
+
+    ``color`` scales each pixel's distance from its own grey (as a colour-balance knob does);
+    ``tint`` is the older third field, a colour laid on as ``colorize`` lays it.
+    """
 
     brightness: float = 1.0
     saturation: float = 1.0
-    color: Rgba | None = None
+    color: float = 1.0
+    tint: Rgba | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Contrast:
-    """``contrast``: ``(value - pivot) * multiplier + pivot`` on each colour channel."""
+    """``contrast``: ``(value - pivot) * multiplier + pivot`` on each colour channel.
+
+    A negative multiplier mirrors the values around the pivot.
+    """
 
     multiplier: float
     pivot: float = 128.0
@@ -116,12 +151,13 @@ class Crop:
     """``crop``: ``x``/``y`` set means a region of the source; unset, a region of the resized image.
 
     With a gravity, ``x``/``y`` are offsets from that anchor; without one, from the top left.
+    A ``Share`` is a share of the side of the picture the crop cuts (``Share(1)``: all of it).
     """
 
-    width: int
-    height: int
-    x: int | None = None
-    y: int | None = None
+    width: Length
+    height: Length
+    x: Length | None = None
+    y: Length | None = None
     gravity: Gravity | None = None
 
     @property
@@ -156,10 +192,21 @@ class Extend:
 
 
 @dataclass(frozen=True, slots=True)
-class AspectRatio:
-    """``extend_aspect_ratio``: width / height to pad the canvas to, anchored by ``gravity``."""
+class ExtendToSize:
+    """``extend=true[:gravity]`` (imgproxy's form): a picture smaller than the requested width
+    and height is laid on a canvas of that size, at ``gravity``."""
 
-    ratio: float
+    gravity: Gravity | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AspectRatio:
+    """``extend_aspect_ratio``: width / height to pad the canvas to, anchored by ``gravity``.
+
+    ``ratio`` None (``extend_aspect_ratio=true``) is the ratio of the requested width and height.
+    """
+
+    ratio: float | None
     gravity: Gravity | None = None
 
 
