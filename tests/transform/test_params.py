@@ -39,6 +39,16 @@ from imgwired.transform.values import (
     Sides,
     Zoom,
 )
+from imgwired.transform.watermark_readers import MODIFIERS
+from imgwired.transform.watermark_values import (
+    WatermarkImage,
+    WatermarkPosition,
+    WatermarkShadow,
+    WatermarkSize,
+    WatermarkText,
+)
+
+WATERMARK_ID = "0190f0c4-7b1e-7cc1-8a5e-3f4d2a1b9c00"
 
 # The contract's parameters (shared/contract/transformations.json): name -> aliases.
 CONTRACT: dict[str, tuple[str, ...]] = {
@@ -138,6 +148,13 @@ EXAMPLES: dict[str, tuple[str, Any]] = {
     "sharpen": ("true", Sharpen()),
     "strip_color_profile": ("false", False),
     "strip_metadata": ("0", False),
+    "watermark": (WATERMARK_ID, WatermarkImage(WATERMARK_ID)),
+    "watermark_position": ("se:10:20", WatermarkPosition(Gravity.SOUTHEAST, 10.0, 20.0)),
+    "watermark_rotate": ("45", Rotate(45.0)),
+    "watermark_shadow": ("true", WatermarkShadow()),
+    "watermark_size": ("0.25", WatermarkSize(0.25)),
+    "watermark_text": ("Hello", WatermarkText("Hello")),
+    "watermark_url": ("aHR0cHM6Ly9leGFtcGxlLmNvbS9tYXJrLnBuZw", "https://example.com/mark.png"),
     "width": ("800", 800),
     "zoom": ("2", Zoom(2.0)),
 }
@@ -154,9 +171,7 @@ def refusal(query: str) -> str:
 
 
 def test_the_table_matches_the_contract() -> None:
-    contract = {
-        name: set(aliases) for name, aliases in CONTRACT.items() if not name.startswith("watermark")
-    }
+    contract = {name: set(aliases) for name, aliases in CONTRACT.items()}
     assert {name: set(p.aliases) for name, p in PARAMETERS.items()} == contract
     assert set(EXAMPLES) == set(PARAMETERS)
 
@@ -166,22 +181,10 @@ def test_the_table_matches_the_contract() -> None:
 )
 def test_every_name_and_alias_is_read(spelling: str, name: str) -> None:
     text, expected = EXAMPLES[name]
-    transformation = parse_transformations([(spelling, text)])
+    # What shapes a watermark is read only alongside a watermark.
+    source = [("wmt", "x")] if name in MODIFIERS else []
+    transformation = parse_transformations([(spelling, text), *source])
     assert getattr(transformation, PARAMETERS[name].field) == expected
-
-
-@pytest.mark.parametrize(
-    "spelling",
-    [
-        spelling
-        for name, aliases in CONTRACT.items()
-        if name.startswith("watermark")
-        for spelling in (name, *aliases)
-    ],
-)
-def test_watermarks_are_recognised_and_refused(spelling: str) -> None:
-    detail = refusal(f"{spelling}=abc")
-    assert "watermarks are not supported" in detail
 
 
 @pytest.mark.parametrize(

@@ -22,12 +22,14 @@ from sqlalchemy import and_, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from imgwired.config import Settings
+from imgwired.db import watermark_repository
 from imgwired.db.engine import Database
 from imgwired.db.models import DerivedImage, Environment, Image, ImageStatus
 from imgwired.errors import ImageNotFoundError, ServiceBusyError
 from imgwired.media_types import SupportedMimeType
 from imgwired.services.hot_renditions import MAX_ENTRY_BYTES, HotDelivery, HotRenditions
 from imgwired.services.organization import OrganizationService
+from imgwired.services.watermarks import WatermarkSource, WatermarkSources
 from imgwired.storage.base import BlobChunks, BlobNotFoundError, BlobStore
 from imgwired.transform.negotiate import negotiate
 from imgwired.transform.params import OutputFormat, Transformation, parse_transformations
@@ -116,6 +118,7 @@ class DeliveryService:
         self._waiting = 0
         # One lock per rendition being made, so concurrent requests for it render it once.
         self._renders: weakref.WeakValueDictionary[str, anyio.Lock] = weakref.WeakValueDictionary()
+        self._watermarks = WatermarkSources(database, settings, blobs, organization)
 
     async def deliver(
         self,
@@ -130,7 +133,11 @@ class DeliveryService:
         transformation = parse_transformations(query, address.preset)
         choice = transformation.format or negotiate(accept)
         vary_accept = transformation.format is None
-        variant = _variant(transformation, choice)
+        # Before any cache: a watermark deleted since a rendition was made is refused at once.
+        mark = await self._watermarks.find(
+            address.organization_id, address.environment_id, address.image_id, transformation
+        )
+        variant = _variant(transformation, choice, mark)
         hot = self._hot.get(address.image_id, variant)
         if hot is not None and (hot.organization_id, hot.environment_id) == (
             address.organization_id,
@@ -139,7 +146,7 @@ class DeliveryService:
             return _from_memory(hot, if_none_match, head)
         source, cached = await anyio.to_thread.run_sync(self._find, address, variant)
         delivery = await self._answer(
-            source, cached, transformation, choice, variant, vary_accept, if_none_match, head
+            source, cached, transformation, choice, variant, vary_accept, if_none_match, head, mark
         )
         if delivery.body is not None:
             self._hot.put(
@@ -167,6 +174,7 @@ class DeliveryService:
         vary_accept: bool,
         if_none_match: str | None,
         head: bool,
+        mark: WatermarkSource | None = None,
     ) -> Delivery:
 
         if _serves_original(source, transformation):
@@ -201,7 +209,7 @@ class DeliveryService:
             return Delivery(
                 source.environment_id, "", etag, 0, vary_accept, True, False, not_modified=True
             )
-        rendered = await self._render_once(source, transformation, choice, variant)
+        rendered = await self._render_once(source, transformation, choice, variant, mark)
         return Delivery(
             source.environment_id,
             CONTENT_TYPES[rendered.format],
@@ -282,6 +290,7 @@ class DeliveryService:
         transformation: Transformation,
         choice: OutputFormat | None,
         variant: str,
+        mark: WatermarkSource | None = None,
     ) -> Rendered:
         if self._waiting >= self._queue_limit + self._limiter.total_tokens:
             raise ServiceBusyError("Too many images are being transformed; retry shortly")
@@ -295,6 +304,7 @@ class DeliveryService:
                     transformation,
                     choice,
                     variant,
+                    mark,
                     limiter=self._limiter,
                 )
         finally:
@@ -306,18 +316,27 @@ class DeliveryService:
         transformation: Transformation,
         choice: OutputFormat | None,
         variant: str,
+        mark: WatermarkSource | None = None,
     ) -> Rendered:
         # A request that waited for the same rendition finds it made, with the bytes to serve.
         made = self._stored_rendition(source, variant)
         if made is not None:
             return made
-        with self._blobs.local_path(source.blob_key) as path:
+        with (
+            self._blobs.local_path(source.blob_key) as path,
+            self._watermarks.local_file(mark) as mark_file,
+        ):
             rendered = render(
-                path, source.mime_type, transformation, choice, max_pixels=self._max_pixels
+                path,
+                source.mime_type,
+                transformation,
+                choice,
+                max_pixels=self._max_pixels,
+                mark_file=mark_file,
             )
         key = f"{source.environment_id}/{source.id}/derived/{variant}.{rendered.format.value}"
         self._blobs.put_bytes(key, rendered.data)
-        self._remember(source, variant, key, rendered)
+        self._remember(source, variant, key, rendered, mark.image_id if mark else None)
         return rendered
 
     def _stored_rendition(self, source: _Source, variant: str) -> Rendered | None:
@@ -338,14 +357,24 @@ class DeliveryService:
         output = next(f for f, t in CONTENT_TYPES.items() if t == content_type)
         return Rendered(data=data, format=output, width=width, height=height)
 
-    def _remember(self, source: _Source, variant: str, key: str, rendered: Rendered) -> None:
-        """List the new rendition; if the image was deleted meanwhile, or too many renditions
-        exist, remove what must go (after the commit, so a listed blob always exists)."""
+    def _remember(
+        self,
+        source: _Source,
+        variant: str,
+        key: str,
+        rendered: Rendered,
+        watermark_image_id: uuid.UUID | None = None,
+    ) -> None:
+        """List the new rendition; if the image (or its watermark) was deleted meanwhile, or too
+        many renditions exist, remove what must go (after the commit, so a listed blob always
+        exists)."""
         doomed: list[str] = []
         try:
             with self._db.transaction() as session:
                 image = session.get(Image, source.id)
-                if image is None or image.deleted_at is not None:
+                if _gone(image) or (
+                    watermark_image_id is not None and _gone(session.get(Image, watermark_image_id))
+                ):
                     doomed.append(key)
                 else:
                     session.add(
@@ -358,6 +387,7 @@ class DeliveryService:
                             size_bytes=len(rendered.data),
                             width=rendered.width,
                             height=rendered.height,
+                            watermark_image_id=watermark_image_id,
                         )
                     )
                     session.flush()
@@ -370,10 +400,14 @@ class DeliveryService:
     # -- purging -------------------------------------------------------------------------------
 
     def purge(self, payload: dict[str, Any]) -> None:
-        """The purge job: forget an image's renditions, then remove its original and them."""
+        """The purge job: forget an image's renditions and those of other images that drew it
+        as a watermark, then remove its original and every one of them."""
         image_id = uuid.UUID(payload["image_id"])
         with self._db.transaction() as session:
             session.execute(delete(DerivedImage).where(DerivedImage.image_id == image_id))
+            dependants = watermark_repository.take_dependent_renditions(session, image_id)
+        for key in dependants:
+            self._blobs.delete(key)
         self._blobs.delete_prefix(f"{payload['environment_id']}/{image_id}/")
 
 
@@ -411,10 +445,19 @@ def _from_memory(hot: HotDelivery, if_none_match: str | None, head: bool) -> Del
     return delivery
 
 
-def _variant(transformation: Transformation, choice: OutputFormat | None) -> str:
-    """The cache key of a rendition within its image."""
+def _variant(
+    transformation: Transformation, choice: OutputFormat | None, mark: WatermarkSource | None = None
+) -> str:
+    """The cache key of a rendition within its image: the parameters, the output choice and
+    the watermark's source (its content, not only its name)."""
     text = f"{transformation.canonical()}|{choice.value if choice else 'original'}"
+    if mark is not None:
+        text += f"|{mark.fingerprint}"
     return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def _gone(image: Image | None) -> bool:
+    return image is None or image.deleted_at is not None
 
 
 def _serves_original(source: _Source, transformation: Transformation) -> bool:

@@ -15,7 +15,8 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from imgwired.errors import InvalidTransformationError
-from imgwired.transform.parsers import PARAMETERS, SPELLINGS, WATERMARK_SPELLINGS, Parameter
+from imgwired.transform import watermark_readers
+from imgwired.transform.parsers import PARAMETERS, SPELLINGS, Parameter
 from imgwired.transform.scalars import BadValue
 from imgwired.transform.values import (
     Adjust,
@@ -42,6 +43,13 @@ from imgwired.transform.values import (
     Sides,
     Zoom,
     canonical_value,
+)
+from imgwired.transform.watermark_values import (
+    WatermarkImage,
+    WatermarkPosition,
+    WatermarkShadow,
+    WatermarkSize,
+    WatermarkText,
 )
 
 __all__ = [
@@ -111,6 +119,14 @@ class Transformation:
     strip_color_profile: bool | None = None
     """None: strip for srgb/rgb16 output, keep for keep and cmyk."""
     strip_metadata: bool = True
+    watermark: WatermarkImage | None = None
+    watermark_position: WatermarkPosition | None = None
+    watermark_rotate: Rotate | None = None
+    watermark_shadow: WatermarkShadow | None = None
+    watermark_size: WatermarkSize | None = None
+    watermark_text: WatermarkText | None = None
+    watermark_url: str | None = None
+    """The watermark's URL as it is fetched (decoded from base64, normalised)."""
     width: Length | None = None
     zoom: Zoom | None = None
 
@@ -168,6 +184,7 @@ def parse_transformations(
             )
         seen[parameter.name] = spelling
         values[parameter.field] = _read(parameter, spelling, text)
+    watermark_readers.settle(values)
     return _settled(Transformation(**values))
 
 
@@ -186,10 +203,6 @@ def _parameter(spelling: str) -> Parameter:
     parameter = SPELLINGS.get(spelling)
     if parameter is not None:
         return parameter
-    if spelling in WATERMARK_SPELLINGS:
-        raise InvalidTransformationError(
-            f"{_shown(spelling)}: watermarks are not supported by this server"
-        )
     detail = f"Unknown transformation parameter {_shown(spelling)}"
     close = difflib.get_close_matches(spelling[:_SHOWN].lower(), list(SPELLINGS), n=1, cutoff=0.75)
     if close:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
-from imgwired.transform import effect_readers, geometry_readers
+from imgwired.transform import effect_readers, geometry_readers, watermark_readers
 from imgwired.transform.scalars import (
     GRAVITY_TEXT,
     angle,
@@ -242,6 +242,48 @@ _TABLE: Final = (
     ),
     Parameter("strip_color_profile", ("scp",), boolean, _BOOLEAN),
     Parameter("strip_metadata", ("sm",), boolean, _BOOLEAN),
+    Parameter(
+        "watermark",
+        ("wm",),
+        watermark_readers.watermark,
+        "an image id of this environment, then optionally :gravity:x:y" + _OBJECT,
+    ),
+    Parameter(
+        "watermark_position",
+        ("watermark_offset", "wmp"),
+        watermark_readers.watermark_position,
+        "gravity[:x[:y[:opacity[:blend]]]]" + _OBJECT,
+    ),
+    Parameter(
+        "watermark_rotate",
+        ("wm_rot", "wmr"),
+        geometry_readers.rotate,
+        "an angle in degrees, optionally :background colour" + _OBJECT,
+    ),
+    Parameter(
+        "watermark_shadow",
+        ("wmsh",),
+        watermark_readers.watermark_shadow,
+        "true, false, or hexColor[:blur[:x[:y]]]" + _OBJECT,
+    ),
+    Parameter(
+        "watermark_size",
+        ("wms",),
+        watermark_readers.watermark_size,
+        "width[:height[:scale]]" + _OBJECT,
+    ),
+    Parameter(
+        "watermark_text",
+        ("wmt",),
+        watermark_readers.watermark_text,
+        "the text itself, or a JSON object: text, font, size, color",
+    ),
+    Parameter(
+        "watermark_url",
+        ("wmu",),
+        watermark_readers.watermark_url,
+        "an https URL in URL-safe base64 (padding optional)",
+    ),
     Parameter("width", ("w",), geometry_readers.size, _SIZE),
     Parameter(
         "zoom", ("z",), geometry_readers.zoom, "a factor clamped to 1..100, optionally :gravity"
@@ -261,25 +303,3 @@ SPELLINGS: Final[Mapping[str, Parameter]] = MappingProxyType(
     }
 )
 """Every accepted name and alias, to its parameter."""
-
-WATERMARK_SPELLINGS: Final = frozenset(
-    {
-        "watermark",
-        "wm",
-        "watermark_position",
-        "watermark_offset",
-        "wmp",
-        "watermark_rotate",
-        "wm_rot",
-        "wmr",
-        "watermark_shadow",
-        "wmsh",
-        "watermark_size",
-        "wms",
-        "watermark_text",
-        "wmt",
-        "watermark_url",
-        "wmu",
-    }
-)
-"""The contract's watermark parameters: recognised, and refused."""

@@ -8,6 +8,7 @@ any number of threads may render at once. The steps (see docs/transformations.md
 3. load at the planned size: shrink-on-load via ``thumbnail`` when nothing must happen first,
    otherwise load upright, cut the source region and zoom, then resize;
 4. per frame: turns and flips, crops, any-angle rotation, colour operations, canvases;
+   then the watermark (``watermark.stamp``);
 5. flatten transparency the output cannot carry, convert the colour profile, encode.
 """
 
@@ -20,7 +21,7 @@ from typing import Any, Final
 from imgwired.errors import InvalidTransformationError, TransformationTooLargeError
 from imgwired.imaging import vips
 from imgwired.media_types import SupportedMimeType
-from imgwired.transform import geometry, planning
+from imgwired.transform import geometry, planning, watermark
 from imgwired.transform.effects import apply_effects
 from imgwired.transform.encode import ALPHA_FORMATS, ANIMATED_FORMATS, encode
 from imgwired.transform.params import Transformation
@@ -93,6 +94,7 @@ def render(
     *,
     max_pixels: int,
     max_dimension: int = planning.MAX_DIMENSION,
+    mark_file: watermark.MarkFile | None = None,
 ) -> Rendered:
     """The image at ``path`` (of ``source_type``) transformed and encoded as ``output``.
 
@@ -100,6 +102,7 @@ def render(
     ``TransformationTooLargeError`` for a source over ``max_pixels`` (width x height x frames,
     checked before decoding) or an output over ``max_dimension`` a side that explicit
     parameters demand, and ``InvalidTransformationError`` for what cannot apply to this image.
+    ``mark_file`` is the watermark's image when ``transformation`` names one by id or URL.
     """
     t = transformation
     vips.configure_libvips()
@@ -113,6 +116,7 @@ def render(
         image = image.copy_memory()
     parts = geometry.frames(image) if animated else [image]
     parts = [_finish(part, plan, t, max_dimension, animated=animated) for part in parts]
+    parts = watermark.stamp(parts, t, mark_file, max_pixels=max_pixels, max_dimension=max_dimension)
     resolved = output or output_family(source_type, parts[0].hasalpha(), animated=animated)
     keeps_alpha = resolved in ALPHA_FORMATS and t.color_profile is not ColorProfile.CMYK
     parts = [_flatten(part, t, keeps_alpha=keeps_alpha) for part in parts]

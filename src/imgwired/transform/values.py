@@ -8,6 +8,7 @@ equal values is one string.
 from __future__ import annotations
 
 import enum
+import json
 import math
 from dataclasses import dataclass, fields, is_dataclass
 
@@ -288,6 +289,9 @@ def canonical_value(value: object) -> str:
         return format_number(value)
     if value is None:
         return ""
+    if isinstance(value, str):
+        # Quoted and escaped: free text (a watermark's) must not be mistaken for separators.
+        return json.dumps(value)
     if isinstance(value, tuple):
         if len(value) == 4 and all(isinstance(part, int) for part in value):
             return format_color(value)
