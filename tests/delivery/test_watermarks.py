@@ -145,7 +145,7 @@ def test_the_watermark_source_is_part_of_the_cache_key_and_etag(
     swapped = fetch(client, base, f"wm={other['id']}&wmp=se&format=png")
     plain = fetch(client, base, "format=png")
     assert first.status_code == again.status_code == swapped.status_code == 200
-    assert first.headers["ETag"] != again.headers["ETag"]  # two spellings of the position
+    assert first.headers["ETag"] == again.headers["ETag"]  # one position, two spellings
     etags = {r.headers["ETag"] for r in (first, swapped, plain)}
     assert len(etags) == 3
     assert fetch(client, base, f"wm={mark['id']}&wmp=se&format=png").content == first.content
@@ -156,7 +156,7 @@ def test_the_watermark_source_is_part_of_the_cache_key_and_etag(
         **{"If-None-Match": first.headers["ETag"]},
     )
     assert revalidated.status_code == 304
-    assert len(dependants(app, mark["id"])) == 2
+    assert len(dependants(app, mark["id"])) == 1
     assert len(dependants(app, other["id"])) == 1
 
 

@@ -17,6 +17,7 @@ from imgwired.transform.params import (
 from imgwired.transform.parsers import PARAMETERS, SPELLINGS
 from imgwired.transform.values import (
     Adjust,
+    Anchor,
     AspectRatio,
     BlendMode,
     ChromaSubsampling,
@@ -32,6 +33,7 @@ from imgwired.transform.values import (
     Kernel,
     Negate,
     Normalize,
+    Padding,
     ResizingType,
     Rotate,
     Share,
@@ -117,7 +119,7 @@ EXAMPLES: dict[str, tuple[str, Any]] = {
     "color_profile": ("rgb16", ColorProfile.RGB16),
     "colorize": ("#0000ff", BLUE),
     "contrast": ("1.5:100", Contrast(1.5, 100.0)),
-    "crop": ("100:50:north", Crop(100, 50, gravity=Gravity.NORTH)),
+    "crop": ("100:50:north", Crop(100, 50, gravity=Anchor(Gravity.NORTH))),
     "dpi": ("300", 300),
     "dpr": ("2", 2.0),
     "duotone": ("f00:00f", Duotone(RED, BLUE)),
@@ -127,7 +129,7 @@ EXAMPLES: dict[str, tuple[str, Any]] = {
     "flip": ("horizontal", Flip(horizontal=True, vertical=False)),
     "format": ("webp", OutputFormat.WEBP),
     "gradient": ("f00,00f", Gradient((RED, BLUE))),
-    "gravity": ("se", Gravity.SOUTHEAST),
+    "gravity": ("se", Anchor(Gravity.SOUTHEAST)),
     "height": ("600", 600),
     "hue": ("90", 90.0),
     "keep_copyright": ("t", True),
@@ -137,7 +139,7 @@ EXAMPLES: dict[str, tuple[str, Any]] = {
     "monochrome": ("true", True),
     "negate": ("true", Negate()),
     "normalize": ("1", Normalize()),
-    "padding": ("5", Sides(5, 5, 5, 5)),
+    "padding": ("5", Padding(Sides(5, 5, 5, 5))),
     "pixelate": ("8", 8),
     "progressive": ("false", False),
     "quality": ("75", 75),
@@ -193,7 +195,23 @@ def test_every_name_and_alias_is_read(spelling: str, name: str) -> None:
         ("w=800", "width=800", "width=800.0", "w=800.000"),
         ("bg=%23ff0000", "bg=f00", "background=FF0000", "bg=255:0:0", "bg=ff0000ff"),
         ("bg=255:0:0:0.5", "bg=ff000080"),
-        ("g=ce:sm", "gravity=attention"),
+        ("g=ce:sm", "gravity=attention", "g=sm", "g=no:sm", "g=attention:10:10"),
+        ("g=ne:0:0", "g=ne"),
+        ("c=100:50:ce:0:0", "c=100:50:ce", "c=100:50:center"),
+        (
+            "c=10:10:50:50:attention",
+            "c=0:0:50:50:ce:sm",
+            'c={"mode":"extract","x":3,"y":4,"width":50,"height":50,"gravity":"attention"}',
+        ),
+        ('c={"mode":"cover","x":1,"y":2,"width":5,"height":6}', "c=5:6:ce:1:2"),
+        ('c={"width":5,"height":6,"x":1}', "c=1:0:5:6"),
+        ("pd=3", 'pd={"all":3}'),
+        ("gr=f00", "gr=ff000000,ff0000", 'gr={"colors":["#f00"]}'),
+        ('gr={"angle":90}', "gr=00000000,000:90"),
+        ('norm={"lower":5}', "norm=5:99"),
+        ('exar={"ratio":2,"width":16,"height":9}', "exar=2"),
+        ("dt=ff0000:0:0:255", "dt=f00:00f", "dt=255:0:0:0:0:255"),
+        ('sh={"sigma":2,"m1":3,"flat":1}', 'sh={"sigma":2,"m1":3}'),
         ("g=nw", "g=nowe", "gravity=northwest", "g=NorthWest"),
         ("g=ce", "gravity=center", ""),
         ("resizing_type=fit", "resizing_type=auto", "resizing_type=fill-down", ""),
@@ -341,15 +359,20 @@ def test_unknown_parameters_are_named_and_close_ones_suggested() -> None:
         ('crop={"width":NaN,"height":1}', "not a valid JSON object"),
         ('crop={"width":1e999,"height":1}', "not a finite number"),
         ('crop={"mode":"extract","width":1,"height":1}', "needs x and y"),
-        ('crop={"mode":"cover","x":1,"y":1,"width":1,"height":1}', "belong to mode extract"),
-        ('crop={"mode":"entropy","g":"n","width":1,"height":1}', "give no other"),
+        ('crop={"mode":"cover","x":1,"y":1,"width":1,"height":1,"g":"n:2:2"}', "offsets twice"),
         ('crop={"mode":"slice","width":1,"height":1}', "not extract, cover"),
         ('crop={"width":[1],"height":1}', "wrong type"),
         ("crop=1:2:3", "not a gravity"),
-        ("crop=10:10:5:5:ce:sm", "compass gravity"),
+        ("crop=10:10:5:5:ce:1:2", "a gravity without offsets"),
+        ("crop=5:5:ce:1", "not a gravity"),
+        ("crop=5:5:ce:1:x", "not a number"),
+        ("g=ce:1", "not a gravity"),
+        ("g=north:1:2:3", "not a gravity"),
+        ("g=attention:sm", "not a gravity"),
+        ("dt=100:100:100:100", "more than one pair"),
         ("crop=north", "not width:height"),
         ("dt=f00", "not shadowColor:highlightColor"),
-        ("gr=f00", "2 to 16 colours"),
+        ("gr=" + ",".join(["f00"] * 17), "more than 16 colours"),
         ("gr=255:0:0,00f", "hex"),
         ("gr=f00,00f:90:0.5:melt", "not one of"),
         ('gr={"colors":"f00"}', "list of colours"),
@@ -366,7 +389,7 @@ def test_unknown_parameters_are_named_and_close_ones_suggested() -> None:
         ("a=1:2:3:4", "not a colour"),
         ('a={"color":{"r":1}}', "without r, g and b"),
         ('rot={"angle":1,"background":{"r":1,"g":2,"b":3,"x":4}}', "no field 'x'"),
-        ('norm={"lower":5}', "a lower and an upper"),
+        ("norm={}", "a lower or an upper"),
     ],
 )
 def test_malformed_and_out_of_range_values_are_refused_clearly(query: str, mentions: str) -> None:
@@ -416,7 +439,7 @@ def test_malformed_and_out_of_range_values_are_refused_clearly(query: str, menti
         ("co=-360:300", "contrast", Contrast(-10.0, 255.0)),
         ("co=1e3", "contrast", Contrast(10.0)),
         ("z=0.5", "zoom", None),
-        ("z=1000:nw", "zoom", Zoom(100.0, Gravity.NORTHWEST)),
+        ("z=1000:nw", "zoom", Zoom(100.0, Anchor(Gravity.NORTHWEST))),
         ("a=0:20", "adjust", Adjust(0.01, 10.0)),
         ("a=1.1:1.2:1.3", "adjust", Adjust(1.1, 1.2, 1.3)),
         ("a=1.1::1.3", "adjust", Adjust(1.1, 1.0, 1.3)),
@@ -430,11 +453,11 @@ def test_malformed_and_out_of_range_values_are_refused_clearly(query: str, menti
         ('exar={"aspectRatio":2}', "extend_aspect_ratio", AspectRatio(2.0)),
         ("norm=-5:200", "normalize", Normalize(0.0, 100.0)),
         ('norm={"lower":5,"upper":95}', "normalize", Normalize(5.0, 95.0)),
-        ("pd=-4:2.5", "padding", Sides(3, 0, 3, 0)),
-        ("pd=9000", "padding", Sides(8192, 8192, 8192, 8192)),
-        ('pd={"all":2}', "padding", Sides(2, 2, 2, 2)),
-        ('pd={"x":1,"y":2}', "padding", Sides(2, 1, 2, 1)),
-        ('pd={"all":3,"top":1}', "padding", Sides(1, 3, 3, 3)),
+        ("pd=-4:2.5", "padding", Padding(Sides(3, 0, 3, 0))),
+        ("pd=9000", "padding", Padding(Sides(8192, 8192, 8192, 8192))),
+        ('pd={"all":2}', "padding", Padding(Sides(2, 2, 2, 2))),
+        ('pd={"x":1,"y":2}', "padding", Padding(Sides(2, 1, 2, 1))),
+        ('pd={"all":3,"top":1}', "padding", Padding(Sides(1, 3, 3, 3))),
         ("ex=2.5:-1", "extend", Extend(Sides(3, 0, 3, 0))),
         # Sizes: 0 is auto (or the whole side in a crop), below 1 a share of the picture.
         ("w=0", "width", None),
@@ -450,23 +473,27 @@ def test_malformed_and_out_of_range_values_are_refused_clearly(query: str, menti
         (
             'c={"mode":"cover","width":3,"height":4,"g":"n"}',
             "crop",
-            Crop(3, 4, gravity=Gravity.NORTH),
+            Crop(3, 4, gravity=Anchor(Gravity.NORTH)),
         ),
-        ('c={"mode":"Attention","w":3,"h":4}', "crop", Crop(3, 4, gravity=Gravity.ATTENTION)),
+        (
+            'c={"mode":"Attention","w":3,"h":4}',
+            "crop",
+            Crop(3, 4, gravity=Anchor(Gravity.ATTENTION)),
+        ),
         # imgproxy's boolean forms.
         ("ex=true", "extend", ExtendToSize()),
-        ("ex=true:ce", "extend", ExtendToSize(Gravity.CENTER)),
-        ("ex=1:so", "extend", ExtendToSize(Gravity.SOUTH)),
-        ("ex=t:ce:sm", "extend", ExtendToSize(Gravity.ATTENTION)),
+        ("ex=true:ce", "extend", ExtendToSize(Anchor(Gravity.CENTER))),
+        ("ex=1:so", "extend", ExtendToSize(Anchor(Gravity.SOUTH))),
+        ("ex=t:ce:sm", "extend", ExtendToSize(Anchor(Gravity.ATTENTION))),
         ("ex=false:so", "extend", None),
         ("ex=0:so", "extend", None),
         ("ex=1", "extend", Extend(Sides(1, 1, 1, 1))),
         ("ex=1:2", "extend", Extend(Sides(1, 2, 1, 2))),
         ("exar=true", "extend_aspect_ratio", AspectRatio(None)),
-        ("exar=t:so", "extend_aspect_ratio", AspectRatio(None, Gravity.SOUTH)),
+        ("exar=t:so", "extend_aspect_ratio", AspectRatio(None, Anchor(Gravity.SOUTH))),
         ("exar=false", "extend_aspect_ratio", None),
         ("exar=0", "extend_aspect_ratio", None),
-        ("exar=1:so", "extend_aspect_ratio", AspectRatio(None, Gravity.SOUTH)),
+        ("exar=1:so", "extend_aspect_ratio", AspectRatio(None, Anchor(Gravity.SOUTH))),
         ("exar=1", "extend_aspect_ratio", AspectRatio(1.0)),
         # Colours in JSON as the official builders send them.
         ('rot={"angle":45,"background":{"b":0,"g":0,"r":255}}', "rotate", Rotate(45.0, RED)),
@@ -481,6 +508,36 @@ def test_malformed_and_out_of_range_values_are_refused_clearly(query: str, menti
             Duotone(RED, BLUE),
         ),
         ('gr={"colors":["#f00",{"r":0,"g":0,"b":255}]}', "gradient", Gradient((RED, BLUE))),
+        # Gravities with offsets (imgproxy's type:x:y), wherever a gravity is read.
+        ("g=ne:10:-5", "gravity", Anchor(Gravity.NORTHEAST, 10, -5)),
+        ("g=ce:0.25:-0.5", "gravity", Anchor(Gravity.CENTER, Share(0.25), Share(-0.5))),
+        ("g=se:1e9:2.5", "gravity", Anchor(Gravity.SOUTHEAST, 100000, 3)),
+        ("g=entropy:5:5", "gravity", Anchor(Gravity.ENTROPY)),
+        ("c=100:50:ne:10:10", "crop", Crop(100, 50, gravity=Anchor(Gravity.NORTHEAST, 10, 10))),
+        ("c=100:50:no:sm", "crop", Crop(100, 50, gravity=Anchor(Gravity.ATTENTION))),
+        ("c=10:10:50:50:entropy", "crop", Crop(50, 50, 0, 0, Anchor(Gravity.ENTROPY))),
+        (
+            'c={"mode":"cover","x":1,"y":2,"width":5,"height":6,"gravity":"se"}',
+            "crop",
+            Crop(5, 6, gravity=Anchor(Gravity.SOUTHEAST, 1, 2)),
+        ),
+        (
+            'c={"mode":"entropy","gravity":"north","x":1,"y":2,"width":5,"height":6}',
+            "crop",
+            Crop(5, 6, gravity=Anchor(Gravity.ENTROPY)),
+        ),
+        ("ex=true:ce:10:20", "extend", ExtendToSize(Anchor(Gravity.CENTER, 10, 20))),
+        ("exar=t:so:5:5", "extend_aspect_ratio", AspectRatio(None, Anchor(Gravity.SOUTH, 5, 5))),
+        ("z=2:nw:3:4", "zoom", Zoom(2.0, Anchor(Gravity.NORTHWEST, 3, 4))),
+        # padding's own colour, and the other forms the Python and Node builders send.
+        ('pd={"all":2,"background":"#00f"}', "padding", Padding(Sides(2, 2, 2, 2), BLUE)),
+        ('pd={"x":1,"bg":{"r":255,"g":0,"b":0}}', "padding", Padding(Sides(0, 1, 0, 1), RED)),
+        ('exar={"ratio":2,"width":1,"height":1}', "extend_aspect_ratio", AspectRatio(2.0)),
+        ('norm={"upper":95}', "normalize", Normalize(1.0, 95.0)),
+        ("gr=f00", "gradient", Gradient(((255, 0, 0, 0), RED))),
+        ('gr={"opacity":0.5}', "gradient", Gradient(((0, 0, 0, 0), (0, 0, 0, 255)), opacity=0.5)),
+        ("dt=255:0:0:0.5:00f", "duotone", Duotone((255, 0, 0, 128), BLUE)),
+        ('sh={"flat":1,"m1":2,"jagged":3}', "sharpen", Sharpen(m1=2.0, m2=3.0)),
     ],
 )
 def test_values_are_clamped_and_read_as_the_hosted_service_reads_them(
@@ -567,17 +624,19 @@ def test_an_unknown_preset_is_refused() -> None:
 
 def test_compound_values_in_detail() -> None:
     assert parse("crop=10:20:100:50").crop == Crop(100, 50, 10, 20)
-    assert parse("c=100:50:ce:sm").crop == Crop(100, 50, gravity=Gravity.ATTENTION)
+    assert parse("c=100:50:ce:sm").crop == Crop(100, 50, gravity=Anchor(Gravity.ATTENTION))
     assert parse("ex=1:2:3").extend == Extend(Sides(1, 2, 3, 2))
     assert parse("ex=1:2:3:4:0:0:255").extend == Extend(Sides(1, 2, 3, 4), BLUE)
-    assert parse("pd=4:8").padding == Sides(8, 4, 8, 4)  # x:y, horizontal first
-    assert parse("exar=16:9:north").extend_aspect_ratio == AspectRatio(16 / 9, Gravity.NORTH)
+    assert parse("pd=4:8").padding == Padding(Sides(8, 4, 8, 4))  # x:y, horizontal first
+    assert parse("exar=16:9:north").extend_aspect_ratio == AspectRatio(
+        16 / 9, Anchor(Gravity.NORTH)
+    )
     gradient = parse("gr=f00,0f0,00f:90:0.5:soft_light").gradient
     assert gradient == Gradient((RED, (0, 255, 0, 255), BLUE), 90.0, 0.5, BlendMode.SOFT_LIGHT)
     assert parse("neg=alpha:true").negate == Negate(alpha=True)
     assert parse("norm=5:95").normalize == Normalize(5.0, 95.0)
     assert parse("fl=true:false").flip == Flip(horizontal=True, vertical=False)
-    assert parse("z=3:ce:sm").zoom == Zoom(3.0, Gravity.ATTENTION)
+    assert parse("z=3:ce:sm").zoom == Zoom(3.0, Anchor(Gravity.ATTENTION))
     assert parse("mc=00ff00").monochrome == (0, 255, 0, 255)
     assert parse("hue=-30").hue == 330.0
     assert parse("rot=450:00f").rotate == Rotate(90.0, BLUE)

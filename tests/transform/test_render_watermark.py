@@ -6,9 +6,10 @@ pixels checked are exact (up to resampling at edges, which the checks stay clear
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 import pytest
 
@@ -248,3 +249,11 @@ def test_an_unreadable_mark_is_a_400_not_a_crash(base: Path, tmp_path: Path) -> 
     broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
     with pytest.raises(InvalidTransformationError, match="could not be read"):
         stamped(base, f"wm={MARK_ID}", MarkFile(broken, SupportedMimeType.PNG))
+
+
+@pytest.mark.parametrize(("align", "first_line"), [("left", 1), ("center", 50), ("right", 98)])
+def test_the_lines_of_a_text_are_aligned_as_asked(base: Path, align: str, first_line: int) -> None:
+    value = json.dumps({"text": "i\nmmmmmm", "align": align, "color": "0000ff", "size": 20})
+    image = stamped(base, f"wmt={quote(value)}&wmp=nw")
+    assert box_of(image, BLUE)[::2] == (1, 99)  # the text's box: as wide as its longest line
+    assert box_of(image.extract_area(0, 0, 200, 14), BLUE)[0] == first_line  # the "i"

@@ -30,13 +30,15 @@ def tones() -> Any:
 
 @dataclass(frozen=True)
 class Cdn:
-    """The app's client and the CDN paths of the two sources, by name."""
+    """The app's client, and the CDN paths and ids of the two sources, by name."""
 
     client: TestClient
     paths: dict[str, str]
+    ids: dict[str, str]
 
     def get(self, source: str, query: str) -> Any:
-        items = parse_qsl(query, keep_blank_values=True)
+        """``query`` on ``source``; ``{tones}`` stands for that source's id (a watermark)."""
+        items = parse_qsl(query.replace("{tones}", self.ids["tones"]), keep_blank_values=True)
         suffix = "?" + urlencode(items, quote_via=quote) if items else ""
         return self.client.get(self.paths[source] + suffix)
 
@@ -47,7 +49,8 @@ def cdn(database_template: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     sources = {"quadrants": quadrants().pngsave_buffer(), "tones": tones().pngsave_buffer()}
     with served(database_template, tmp_path_factory.mktemp("grammar"), sources) as app:
         paths = {name: path_of(image["cdn_url"]) for name, image in app.images.items()}
-        yield Cdn(app.client, paths)
+        ids = {name: str(image["id"]) for name, image in app.images.items()}
+        yield Cdn(app.client, paths, ids)
 
 
 Check = Callable[[Any], bool]
@@ -208,6 +211,103 @@ SERVED = [
     _tones("hue=-100000.5"),
     _tones('dt={"highlightColor":{"b":255,"g":255,"r":255},"shadowColor":"#000000"}'),
     _tones('gr={"colors":["#ff0000",{"r":0,"g":0,"b":255}]}'),
+    # Gravity with offsets (imgproxy's type:x:y): moved toward the inside of the gravity's
+    # edges, never past them. On the cover box, crop boxes, zoom and canvases alike.
+    Served(
+        "g=ne:10:10&w=100&h=100&resizing_type=cover",
+        (100, 100),
+        looks=_colours((5, 10, "red"), (15, 10, "green"), (15, 60, "yellow"), (5, 60, "blue")),
+    ),
+    Served(
+        "g=ce:0.05:0&w=100&h=100&resizing_type=cover",
+        (100, 100),
+        looks=_colours((35, 10, "red"), (45, 10, "green")),
+    ),
+    Served("g=no:sm&w=50&h=50&resizing_type=cover", (50, 50)),
+    Served("g=sm&w=50&h=50&resizing_type=cover", (50, 50)),
+    Served(
+        "g=nw:60:0&z=2",
+        (200, 100),
+        # The zoomed part is x 60..160 of the top half: without the offset, all red.
+        looks=_colours((10, 5, "red"), (90, 5, "green"), (190, 95, "green")),
+    ),
+    Served(
+        "w=300&h=200&resizing_type=contain&g=nw:10:20",
+        (300, 200),
+        looks=_both(_clear(5, 5), _colours((15, 25, "red"), (205, 115, "yellow"))),
+    ),
+    # crop=w:h:g:x:y (JS), crop=w:h:ce:0:0 and w:h:no:sm (Go), x:y:w:h with a smart gravity.
+    Served("crop=100:50:ce:0:0", (100, 50), looks=_colours((0, 0, "red"), (99, 49, "yellow"))),
+    Served(
+        "crop=100:50:nw:10:20",
+        (100, 50),
+        looks=_colours((0, 0, "red"), (95, 0, "green"), (95, 45, "yellow"), (0, 45, "blue")),
+    ),
+    Served(
+        "crop=0.5:0.5:so:10:20",
+        (100, 50),
+        looks=_colours((0, 0, "red"), (45, 25, "yellow"), (35, 25, "blue")),
+    ),
+    Served("crop=100:50:se:500:500", (100, 50), looks=_colours((0, 0, "red"), (99, 49, "red"))),
+    Served("crop=100:50:no:sm", (100, 50)),
+    Served("crop=10:10:50:50:attention", (50, 50)),
+    Served("crop=0:0:100:100:ce:sm", (100, 100)),
+    Served(
+        'c={"mode":"cover","width":50,"height":50,"x":10,"y":10}',
+        (50, 50),
+        looks=_colours((0, 0, "red"), (20, 0, "green"), (20, 20, "yellow"), (0, 20, "blue")),
+    ),
+    Served('c={"width":30,"height":20,"x":5}', (30, 20), looks=_colours((29, 19, "red"))),
+    Served('c={"mode":"attention","gravity":"north","width":50,"height":50}', (50, 50)),
+    # extend and extend_aspect_ratio with true:gravity:x:y (Go).
+    Served(
+        "extend=true:ce:10:20&w=300&h=200",
+        (300, 200),
+        looks=_both(_clear(55, 100), _colours((65, 75, "red"), (255, 165, "yellow"))),
+    ),
+    Served(
+        "extend_aspect_ratio=true:so:5:5&w=300&h=300",
+        (200, 200),
+        looks=_both(_clear(100, 197), _colours((10, 100, "red"), (190, 190, "yellow"))),
+    ),
+    # padding's own colour (Python builder).
+    Served(
+        'pd={"all":5,"background":"#ffffff"}',
+        (210, 110),
+        looks=lambda image: rgb(image, 1, 1) == (255, 255, 255) and rgb(image, 10, 10)[1] == 0,
+    ),
+    Served(
+        'pd={"x":2,"y":3,"background":{"r":0,"g":0,"b":255}}',
+        (204, 106),
+        looks=_colours((0, 0, "blue")),
+    ),
+    # A mark has nothing to look for: a smart gravity is the centre.
+    Served("wm={tones}:attention&wms=0.2", (200, 100), looks=_colours((105, 44, "red"))),
+    Served(
+        'wmt={"text":"Hi","color":"ffffff","size":40,"gravity":"nw","x":2,"y":2}',
+        (200, 100),
+        looks=lambda image: (
+            image.extract_area(0, 0, 60, 40)[1].max() > 200
+            and image.extract_area(100, 50, 100, 50)[2].max() < 30
+        ),
+    ),
+    # gradient: one colour fades from clear to it, none is black (Python, Node).
+    _tones(
+        "gr=ff0000:90",
+        looks=lambda image: (
+            rgb(image, 63, 36)[0] > 200 > rgb(image, 63, 36)[1] + 150 and rgb(image, 0, 36)[0] < 60
+        ),
+    ),
+    _tones('gr={"angle":90}', looks=lambda image: sum(rgb(image, 63, 36)) < 20),
+    # Two colours, one written r:g:b (the JS builder joins them so).
+    _tones(
+        "dt=ff0000:0:0:255",
+        looks=lambda image: (
+            rgb(image, 2, 36)[0] > rgb(image, 2, 36)[2]
+            and rgb(image, 61, 36)[2] > rgb(image, 61, 36)[0]
+        ),
+    ),
+    _tones('norm={"lower":5}'),
     # color_profile=cmyk with no format is JPEG, the format that carries CMYK everywhere.
     _tones("color_profile=cmyk", media_type="image/jpeg", looks=lambda image: image.bands == 4),
     _tones("icc=cmyk&format=auto&scp=1", media_type="image/jpeg"),
@@ -223,6 +323,35 @@ def test_every_value_form_is_served(cdn: Cdn, case: Served) -> None:
     assert (image.width, image.height) == case.size
     if case.looks is not None:
         assert case.looks(image)
+
+
+@pytest.mark.parametrize(
+    ("source", "first", "second"),
+    [
+        ("quadrants", "crop=100:50:ce:0:0", "crop=100:50:ce"),
+        (
+            "quadrants",
+            "g=ne:0:0&w=50&h=50&resizing_type=cover",
+            "g=ne&w=50&h=50&resizing_type=cover",
+        ),
+        (
+            "quadrants",
+            "g=attention:10:10&w=50&h=50&resizing_type=cover",
+            "g=no:sm&w=50&h=50&resizing_type=cover",
+        ),
+        ("quadrants", "wm={tones}:attention&wms=0.2", "wm={tones}&wms=0.2"),
+        ("quadrants", "wm={tones}:se:5:5", "wm={tones}&wmp=se:5:5"),
+        ("quadrants", "wm={tones}&wmt=dropped", "wm={tones}"),
+        ("tones", "gr=f00", "gr=ff000000,f00"),
+    ],
+)
+def test_spellings_that_mean_the_same_are_one_rendition(
+    cdn: Cdn, source: str, first: str, second: str
+) -> None:
+    one, other = cdn.get(source, first), cdn.get(source, second)
+    assert one.status_code == other.status_code == 200, one.text
+    assert one.headers["ETag"] == other.headers["ETag"]
+    assert one.content == other.content
 
 
 @pytest.mark.parametrize(
@@ -257,8 +386,13 @@ def test_a_clamped_value_is_the_same_rendition_as_its_clamped_spelling(
         ("crop=0.5", "crop"),
         ('crop={"mode":"extract","width":10,"height":10}', "crop"),
         ('crop={"mode":"sideways","width":10,"height":10}', "crop"),
-        ('crop={"mode":"cover","x":1,"y":1,"width":10,"height":10}', "crop"),
-        ('crop={"mode":"attention","gravity":"north","width":10,"height":10}', "crop"),
+        ('crop={"mode":"cover","x":1,"y":1,"width":10,"height":10,"gravity":"n:1:1"}', "crop"),
+        ("crop=1:1:10:10:ce:5:5", "crop"),
+        ("g=ce:5", "gravity"),
+        ("g=north:1:2:3", "gravity"),
+        ("g=ce:x:y", "gravity"),
+        ("dt=100:100:100:100", "duotone"),
+        ("gr=255:0:0,0:0:255", "gradient"),
         ("adjust=1:2:3:4", "adjust"),
         ("sh=abc", "sharpen"),
         ("co=1e", "contrast"),

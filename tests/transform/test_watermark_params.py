@@ -13,6 +13,7 @@ from imgwired.transform.params import Transformation, parse_transformations
 from imgwired.transform.values import BlendMode, Gravity, Rotate
 from imgwired.transform.watermark_values import (
     Placement,
+    TextAlign,
     WatermarkImage,
     WatermarkPosition,
     WatermarkShadow,
@@ -48,25 +49,43 @@ def b64(url: str, *, pad: bool = False, alphabet: str = "url") -> str:
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"),
+    ("value", "position"),
     [
-        (MARK, WatermarkImage(MARK)),
-        (MARK.upper(), WatermarkImage(MARK)),
-        (f"{MARK}:se", WatermarkImage(MARK, Gravity.SOUTHEAST)),
-        (f"{MARK}:soea:10:-5", WatermarkImage(MARK, Gravity.SOUTHEAST, 10.0, -5.0)),
-        (f"{MARK}::0.25:0.5", WatermarkImage(MARK, None, 0.25, 0.5)),
-        (f"{MARK}:n:99999", WatermarkImage(MARK, Gravity.NORTH, 8192.0)),
-        (as_json({"image_id": MARK}), WatermarkImage(MARK)),
+        (MARK, None),
+        (MARK.upper(), None),
+        (f"{MARK}:se", WatermarkPosition(Gravity.SOUTHEAST)),
+        (f"{MARK}:soea:10:-5", WatermarkPosition(Gravity.SOUTHEAST, 10.0, -5.0)),
+        (f"{MARK}::0.25:0.5", WatermarkPosition(None, 0.25, 0.5)),
+        (f"{MARK}:n:99999", WatermarkPosition(Gravity.NORTH, 8192.0)),
+        # The Python builder leaves out an empty gravity: a number after the id is x.
+        (f"{MARK}:5:6", WatermarkPosition(None, 5.0, 6.0)),
+        # A mark has nothing to look for: smart gravities are the centre.
+        (f"{MARK}:attention", None),
+        (f"{MARK}:entropy:5", WatermarkPosition(None, 5.0)),
+        (as_json({"image_id": MARK}), None),
         (
             as_json({"imageId": MARK, "gravity": "nw", "x": 4, "y": 6}),
-            WatermarkImage(MARK, Gravity.NORTHWEST, 4.0, 6.0),
+            WatermarkPosition(Gravity.NORTHWEST, 4.0, 6.0),
+        ),
+        (
+            as_json({"imageId": MARK, "opacity": 0.5, "blend": "multiply"}),
+            WatermarkPosition(opacity=0.5, blend=BlendMode.MULTIPLY),
+        ),
+        (as_json({"imageId": MARK, "left": 4, "top": 6}), WatermarkPosition(None, 4.0, 6.0)),
+        (as_json({"imageId": MARK, "offset": {"x": 4}}), WatermarkPosition(None, 4.0)),
+        (
+            as_json({"imageId": MARK, "x": 1, "left": 2, "offset": {"x": 3, "y": 4}}),
+            WatermarkPosition(None, 1.0, 4.0),
         ),
     ],
 )
 def test_watermark_names_an_image_and_optionally_its_position(
-    value: str, expected: WatermarkImage
+    value: str, position: WatermarkPosition | None
 ) -> None:
-    assert parse(f"wm={value}").watermark == expected
+    t = parse(f"wm={value}")
+    assert t.watermark == WatermarkImage(MARK)
+    # The position given with the image is read as watermark_position.
+    assert t.watermark_position == position
 
 
 @pytest.mark.parametrize(
@@ -76,12 +95,14 @@ def test_watermark_names_an_image_and_optionally_its_position(
         (MARK.replace("-", ""), "not an image id"),
         (f"{{{MARK}}}", "not a valid JSON object"),
         (f"urn:uuid:{MARK}", "not an image id"),
-        (f"{MARK}:attention", "compass gravity"),
         (f"{MARK}:ce:sm", "not a number"),
         (f"{MARK}:se:1:2:3", "more than image_id:gravity:x:y"),
+        (f"{MARK}:5:6:7", "more than image_id:gravity:x:y"),
         (f"{MARK}:se:x", "not a number"),
         (as_json({"gravity": "se"}), "needs an image_id"),
-        (as_json({"image_id": MARK, "opacity": 1}), "has no field 'opacity'"),
+        (as_json({"image_id": MARK, "size": 1}), "has no field 'size'"),
+        (as_json({"image_id": MARK, "offset": 5}), "offset that is not an object"),
+        (as_json({"image_id": MARK, "offset": {"z": 1}}), "has no field 'z'"),
     ],
 )
 def test_a_malformed_watermark_is_a_400(value: str, reason: str) -> None:
@@ -99,16 +120,23 @@ def test_a_malformed_watermark_is_a_400(value: str, reason: str) -> None:
     [
         ("se", WatermarkPosition(Gravity.SOUTHEAST)),
         ("sowe:10:20", WatermarkPosition(Gravity.SOUTHWEST, 10.0, 20.0)),
-        ("ce:0:0:0.5", WatermarkPosition(Gravity.CENTER, 0.0, 0.0, 0.5)),
+        # What equals the default is left out: one spelling per placement.
+        ("ce:0:0:0.5", WatermarkPosition(opacity=0.5)),
         ("::-0.5:0.5:multiply", WatermarkPosition(None, None, -0.5, 0.5, BlendMode.MULTIPLY)),
-        ("n:0:0:7", WatermarkPosition(Gravity.NORTH, 0.0, 0.0, 1.0)),  # opacity clamps to 1
-        ("n:0:0:-1", WatermarkPosition(Gravity.NORTH, 0.0, 0.0, 0.0)),
+        ("n:0:0:7", WatermarkPosition(Gravity.NORTH)),  # opacity clamps to 1
+        ("n:0:0:-1", WatermarkPosition(Gravity.NORTH, opacity=0.0)),
         ("e:-100000:1", WatermarkPosition(Gravity.EAST, -8192.0, 1.0)),
         ("w::::normal", WatermarkPosition(Gravity.WEST)),
+        ("attention:5:5", WatermarkPosition(None, 5.0, 5.0)),
         (
             as_json({"g": "s", "y": 3, "blend": "screen"}),
             WatermarkPosition(Gravity.SOUTH, None, 3.0, blend=BlendMode.SCREEN),
         ),
+        (
+            as_json({"gravity": "se", "left": 5, "top": 6, "opacity": 0.85, "blend": "over"}),
+            WatermarkPosition(Gravity.SOUTHEAST, 5.0, 6.0, 0.85),
+        ),
+        (as_json({"offset": {"y": 2}}), WatermarkPosition(None, None, 2.0)),
     ],
 )
 def test_watermark_position(value: str, expected: WatermarkPosition) -> None:
@@ -116,23 +144,26 @@ def test_watermark_position(value: str, expected: WatermarkPosition) -> None:
         assert parse(f"{name}={value}&wmt=x").watermark_position == expected
 
 
-@pytest.mark.parametrize("value", ["somewhere", "se:1:2:0.5:glow", "se:1:2:0.5:over:1", "entropy"])
+@pytest.mark.parametrize("value", ["somewhere", "se:1:2:0.5:glow", "se:1:2:0.5:over:1", "ce:sm"])
 def test_a_malformed_watermark_position_is_a_400(value: str) -> None:
     assert "watermark_position" in refusal(f"wmp={value}&wmt=x")
 
 
 def test_a_position_that_asks_for_nothing_is_none() -> None:
     assert parse("wmp=:::1:normal&wmt=x") == parse("wmt=x")
-    # An explicit centre is something: it overrides a gravity given inline with `watermark`.
-    assert parse("wmp=ce&wmt=x").watermark_position == WatermarkPosition(Gravity.CENTER)
+    assert parse("wmp=ce&wmt=x") == parse("wmt=x")
+    # An explicit centre overrides a gravity given inline with `watermark`.
+    assert parse(f"wmp=ce&wm={MARK}:se") == parse(f"wm={MARK}")
+    assert parse(f"wmp=::::normal&wm={json.dumps({'imageId': MARK, 'blend': 'screen'})}") == (
+        parse(f"wm={MARK}")
+    )
 
 
 def test_watermark_position_wins_field_by_field_over_the_inline_position() -> None:
     t = parse(f"wm={MARK}:se:10:20&wmp=:5::0.5")
-    assert placement(t.watermark, t.watermark_position) == Placement(
-        Gravity.SOUTHEAST, 5.0, 20.0, 0.5
-    )
-    assert placement(None, None) == Placement()
+    assert placement(t.watermark_position) == Placement(Gravity.SOUTHEAST, 5.0, 20.0, 0.5)
+    assert placement(None) == Placement()
+    assert parse(f"wm={MARK}:se").canonical() == parse(f"wm={MARK}&wmp=soea").canonical()
 
 
 # -- watermark_size, watermark_rotate, watermark_shadow ----------------------------------------
@@ -185,6 +216,10 @@ def test_watermark_rotate(value: str, expected: Rotate | None) -> None:
         ("000:0:-2:400", WatermarkShadow((0, 0, 0, 255), 0.0, -2.0, 400.0)),
         ("000:1000:5000:-5000", WatermarkShadow((0, 0, 0, 255), 100.0, 1024.0, -1024.0)),
         (as_json({"colour": "0:0:255", "sigma": 2}), WatermarkShadow((0, 0, 255, 255), 2.0)),
+        (
+            as_json({"color": {"r": 0, "g": 0, "b": 255, "alpha": 0.5}}),
+            WatermarkShadow((0, 0, 255, 128)),
+        ),
     ],
 )
 def test_watermark_shadow(value: str, expected: WatermarkShadow | None) -> None:
@@ -211,10 +246,34 @@ def test_a_malformed_watermark_shadow_is_a_400(value: str) -> None:
         ),
         (as_json({"text": "a\nb", "fontSize": 9999}), WatermarkText("a\nb", size=256.0)),
         (as_json({"text": "a", "font_size": 0}), WatermarkText("a", size=1.0)),
+        (
+            as_json({"text": "a", "color": {"r": 255, "g": 0, "b": 0}, "align": "Center"}),
+            WatermarkText("a", color=(255, 0, 0, 255), align=TextAlign.CENTRE),
+        ),
+        (as_json({"text": "a", "align": "right"}), WatermarkText("a", align=TextAlign.RIGHT)),
     ],
 )
 def test_watermark_text(value: str, expected: WatermarkText) -> None:
     assert parse(f"wmt={value}").watermark_text == expected
+
+
+def test_a_position_and_a_size_given_with_the_text_shape_it() -> None:
+    given = {"text": "a", "gravity": "nw", "x": 3, "opacity": 0.5, "width": 40, "height": 20}
+    t = parse(f"wmt={as_json(given)}")
+    assert t.watermark_text == WatermarkText("a")
+    assert t.watermark_position == WatermarkPosition(Gravity.NORTHWEST, 3.0, opacity=0.5)
+    assert t.watermark_size == WatermarkSize(40.0, 20.0)
+    # watermark_position and watermark_size win, field by field.
+    t = parse(f"wmt={as_json(given)}&wmp=se&wms=0:10")
+    assert t.watermark_position == WatermarkPosition(Gravity.SOUTHEAST, 3.0, opacity=0.5)
+    assert t.watermark_size == WatermarkSize(40.0, 10.0)
+
+
+def test_texts_as_long_as_the_official_builders_send_are_read() -> None:
+    assert parse("wmt=" + "x" * 2048).watermark_text == WatermarkText("x" * 2048)
+    long = as_json({"text": "y" * 2048, "size": 12})
+    assert parse(f"wmt={long}").watermark_text == WatermarkText("y" * 2048, size=12.0)
+    assert "too long" in refusal("wmt=" + "x" * 8193)
 
 
 @pytest.mark.parametrize(
@@ -228,6 +287,8 @@ def test_watermark_text(value: str, expected: WatermarkText) -> None:
         as_json({"text": "a", "font": "Sans; rm"}),
         as_json({"text": "a", "font": "Sans,Serif"}),
         as_json({"text": "a", "size": "big"}),
+        as_json({"text": "a", "align": "justify"}),
+        as_json({"text": "a", "width": "wide"}),
     ],
 )
 def test_a_malformed_watermark_text_is_a_400(value: str) -> None:
@@ -279,10 +340,15 @@ def test_a_malformed_watermark_url_is_a_400(value: str, reason: str) -> None:
 # -- between the parameters --------------------------------------------------------------------
 
 
-def test_one_source_at_most() -> None:
-    detail = refusal(f"wm={MARK}&wmt=hi")
-    assert "watermark and watermark_text both name a watermark" in detail
-    assert "both name a watermark" in refusal(f"wmt=hi&wmu={b64('https://example.com/a.png')}")
+def test_the_first_source_given_is_used() -> None:
+    # In the order watermark, watermark_text, watermark_url, as the Node builder keeps them.
+    url = b64("https://example.com/a.png")
+    assert parse(f"wm={MARK}&wmt=hi&wmu={url}") == parse(f"wm={MARK}")
+    assert parse(f"wmu={url}&wmt=hi") == parse("wmt=hi")
+    # What is given with a dropped source goes with it.
+    assert parse(f"wm={MARK}&wmt={as_json({'text': 'hi', 'gravity': 'se'})}") == parse(f"wm={MARK}")
+    # A source that is dropped must still be well formed.
+    assert "watermark_url" in refusal(f"wm={MARK}&wmu=%%%")
 
 
 def test_shaping_parameters_without_a_source_ask_for_nothing() -> None:
@@ -297,5 +363,5 @@ def test_a_watermark_is_a_transformation_with_its_own_cache_key() -> None:
     marked = parse(f"w=100&wm={MARK}")
     assert not parse(f"wm={MARK}").is_identity
     assert plain.canonical() != marked.canonical()
-    assert f"watermark=({json.dumps(MARK)}:::)" in marked.canonical()
+    assert f"watermark=({json.dumps(MARK)})" in marked.canonical()
     assert parse(f"wm={MARK}&wmp=se").canonical() == parse(f"watermark={MARK}&wmp=soea").canonical()

@@ -43,6 +43,7 @@ from imgwired.transform.values import (
 )
 
 MAX_GRADIENT_COLORS: Final = 16
+_BLACK: Final[Rgba] = (0, 0, 0, 255)
 
 BLEND_MODES: Final[Mapping[str, BlendMode]] = {
     **{mode.value: mode for mode in BlendMode},
@@ -145,11 +146,23 @@ def duotone(text: str) -> Duotone:
         if shadow is None or highlight is None:
             raise BadValue("needs a shadow and a highlight colour")
         return Duotone(shadow, highlight)
-    parts = text.split(":")
-    half = len(parts) // 2
-    if len(parts) not in (2, 6, 8):
+    return Duotone(*_two_colours(text.split(":")))
+
+
+def _two_colours(parts: list[str]) -> tuple[Rgba, Rgba]:
+    """Two colours joined by ``:``, each hex or ``r:g:b[:alpha]`` (the JS builder writes a
+    colour given as ``r:g:b`` that way): the one split where both halves are colours."""
+    found: list[tuple[Rgba, Rgba]] = []
+    for cut in range(1, len(parts) if len(parts) <= 8 else 0):
+        try:
+            found.append((color(":".join(parts[:cut])), color(":".join(parts[cut:]))))
+        except BadValue:
+            continue
+    if not found:
         raise BadValue("not shadowColor:highlightColor")
-    return Duotone(color(":".join(parts[:half])), color(":".join(parts[half:])))
+    if len(found) > 1:
+        raise BadValue("reads as more than one pair of colours: write them as rrggbb hex")
+    return found[0]
 
 
 def gradient(text: str) -> Gradient:
@@ -157,7 +170,7 @@ def gradient(text: str) -> Gradient:
         text, json_names("colors", "angle", "opacity", "blend", colours="colors")
     )
     if fields is not None:
-        listed = fields.get("colors")
+        listed = fields.get("colors", [])
         if not isinstance(listed, list):
             raise BadValue("needs a list of colours")
         colors = tuple(json_color(item) for item in listed[: MAX_GRADIENT_COLORS + 1])
@@ -172,14 +185,23 @@ def gradient(text: str) -> Gradient:
         angle_value = optional(options[0], angle) if options else None
         opacity = optional(options[1], _opacity) if len(options) > 1 else None
         blend = optional(options[2], _blend) if len(options) > 2 else None
-    if not 2 <= len(colors) <= MAX_GRADIENT_COLORS:
-        raise BadValue(f"needs 2 to {MAX_GRADIENT_COLORS} colours")
+    if len(colors) > MAX_GRADIENT_COLORS:
+        raise BadValue(f"has more than {MAX_GRADIENT_COLORS} colours")
     return Gradient(
-        colors,
+        _from_clear(colors),
         180.0 if angle_value is None else angle_value,
         1.0 if opacity is None else opacity,
         blend or BlendMode.OVER,
     )
+
+
+def _from_clear(colors: tuple[Rgba, ...]) -> tuple[Rgba, ...]:
+    """One colour fades from clear to itself, and none is black, as imgproxy draws its
+    gradient (the Python and Node builders send one colour, or none)."""
+    if len(colors) >= 2:
+        return colors
+    end = colors[0] if colors else _BLACK
+    return (end[0], end[1], end[2], 0), end
 
 
 def _opacity(text: str) -> float:
@@ -195,11 +217,18 @@ MAX_SHARPEN_SIGMA: Final = 10.0
 
 
 def sharpen(text: str) -> Sharpen | None:
-    names = json_names("sigma", "m1", "m2", "x1", "y2", "y3", flat="m1", jagged="m2")
-    fields = object_fields(text, names)
+    fields = object_fields(
+        text, json_names("sigma", "m1", "m2", "x1", "y2", "y3", "flat", "jagged")
+    )
     if fields is None:
         sigma = switch_or_number(text, 0.01, MAX_SHARPEN_SIGMA)
         return None if sigma is None else Sharpen(sigma)
+    # flat and jagged are other names of m1 and m2; the Node builder passes both on, and the
+    # libvips names win.
+    for other, name in (("flat", "m1"), ("jagged", "m2")):
+        if other in fields:
+            fields.setdefault(name, fields[other])
+            del fields[other]
     readers = {"sigma": _sigma} | dict.fromkeys(("m1", "m2", "x1", "y2", "y3"), _sharpen_term)
     given = {name: from_json(value, readers[name]) for name, value in fields.items()}
     return Sharpen(**given)
@@ -234,12 +263,14 @@ def negate(text: str) -> Negate | None:
 def normalize(text: str) -> Normalize | None:
     fields = object_fields(text, json_names("lower", "upper"))
     if fields is not None:
-        if "lower" not in fields or "upper" not in fields:
-            raise BadValue("needs a lower and an upper percentile")
-        lower, upper = (
-            json_field(fields, "lower", _percentile),
-            json_field(fields, "upper", _percentile),
-        )
+        if not fields:
+            raise BadValue("needs a lower or an upper percentile")
+        # One alone keeps the other at its default (1 and 99), as the Python builder sends it.
+        default = Normalize()
+        lower = json_field(fields, "lower", _percentile)
+        upper = json_field(fields, "upper", _percentile)
+        lower = default.lower if lower is None else lower
+        upper = default.upper if upper is None else upper
     elif ":" not in text:
         return Normalize() if boolean(text) else None
     else:

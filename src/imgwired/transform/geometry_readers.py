@@ -1,5 +1,6 @@
-"""Readers of the geometry parameters whose values have several fields: crop, extend, padding,
-extend_aspect_ratio, flip, rotate and zoom; and of sizes (width, height, min-width, min-height).
+"""Readers of the geometry parameters whose values have several fields: extend, padding,
+extend_aspect_ratio, flip, rotate and zoom; of sizes (width, height, min-width, min-height); and
+of gravities with their offsets (``gravity``, and the gravity inside other values).
 
 A value that starts with ``{`` is read as a JSON object with the same fields as the positional
 form. Each reader returns the normalised value, or None when the value asks for nothing
@@ -34,13 +35,13 @@ from imgwired.transform.scalars import (
     round_half_up,
 )
 from imgwired.transform.values import (
+    Anchor,
     AspectRatio,
-    Crop,
     Extend,
     ExtendToSize,
     Flip,
-    Gravity,
     Length,
+    Padding,
     Rotate,
     Share,
     Sides,
@@ -77,89 +78,36 @@ def size(text: str) -> Length | None:
     return length(text, MAX_DIMENSION, zero=None)
 
 
-def _crop_size(text: str) -> Length:
-    # 0 is the whole side, as imgproxy reads it.
+def crop_size(text: str) -> Length:
+    """A crop's width or height: pixels up to 100000, a share below 1; 0 is the whole side, as
+    imgproxy reads it."""
     found = length(text, MAX_OFFSET, zero=Share(1.0))
     assert found is not None
     return found
 
 
-def _offset(text: str) -> Length:
+def offset(text: str) -> Length:
+    """An offset: pixels (either sign, up to 100000), or a share of the side strictly between
+    -1 and 1."""
     value = decimal(text)
     if 0 < abs(value) < 1:
-        return Share(value)  # a share of the source's side
+        return Share(value)
     return int(clamp(round_half_up(value), -MAX_OFFSET, MAX_OFFSET))
 
 
-_CROP_MODES: Final = {"extract", "cover", "attention", "entropy"}
+def anchor(text: str) -> Anchor:
+    """``gravity[:x:y]``, imgproxy's ``type:x_offset:y_offset`` (``ce:10:-5``, ``no:sm``).
+
+    A smart gravity takes no offsets: any written after it are read, then dropped, since it
+    finds its own place.
+    """
+    parts = text.split(":")
+    if len(parts) < 3:
+        return Anchor(gravity(text))
+    return Anchor(gravity(":".join(parts[:-2])), offset(parts[-2]), offset(parts[-1]))
 
 
-def crop(text: str) -> Crop | None:
-    fields = object_fields(
-        text,
-        json_names(
-            "width", "height", "x", "y", "gravity", "mode", w="width", h="height", g="gravity"
-        ),
-    )
-    if fields is not None:
-        width, height, x, y, anchor = _json_crop(fields)
-    else:
-        parts = text.split(":")
-        numeric = 0
-        while numeric < min(len(parts), 4) and _starts_numeric(parts[numeric]):
-            numeric += 1
-        if numeric == 4:
-            x, y = _offset(parts[0]), _offset(parts[1])
-            width, height = _crop_size(parts[2]), _crop_size(parts[3])
-        elif numeric >= 2:
-            numeric = 2
-            x = y = None
-            width, height = _crop_size(parts[0]), _crop_size(parts[1])
-        else:
-            raise BadValue("not width:height[:gravity] nor x:y:width:height[:gravity]")
-        rest = ":".join(parts[numeric:])
-        anchor = gravity(rest) if rest else None
-    if x is not None and anchor is not None and anchor.is_smart:
-        raise BadValue("x:y offsets need a compass gravity, not attention or entropy")
-    whole = width == height == Share(1.0)
-    if whole and (x is None or x == y == 0):
-        return None  # the whole picture: nothing is cut
-    return Crop(width, height, x, y, anchor)
-
-
-def _json_crop(
-    fields: Mapping[str, Any],
-) -> tuple[Length, Length, Length | None, Length | None, Gravity | None]:
-    """The JSON crop; ``mode`` (as the official builders send it) says which kind of crop."""
-    if "width" not in fields or "height" not in fields:
-        raise BadValue("needs a width and a height")
-    mode = json_field(fields, "mode", _crop_mode)
-    has_offsets = "x" in fields or "y" in fields
-    if has_offsets and ("x" not in fields or "y" not in fields):
-        raise BadValue("needs both x and y, or neither")
-    if mode == "extract" and not has_offsets:
-        raise BadValue("mode extract needs x and y")
-    if mode in ("cover", "attention", "entropy") and has_offsets:
-        raise BadValue(f"mode {mode} takes no x and y (they belong to mode extract)")
-    anchor = json_field(fields, "gravity", gravity)
-    if mode in ("attention", "entropy"):
-        if anchor is not None:
-            raise BadValue(f"mode {mode} is the gravity: give no other")
-        anchor = Gravity(mode)
-    x, y = json_field(fields, "x", _offset), json_field(fields, "y", _offset)
-    width = json_field(fields, "width", _crop_size)
-    height = json_field(fields, "height", _crop_size)
-    return width, height, x, y, anchor
-
-
-def _crop_mode(text: str) -> str:
-    mode = text.lower()
-    if mode not in _CROP_MODES:
-        raise BadValue("has a mode that is not extract, cover, attention or entropy")
-    return mode
-
-
-def _starts_numeric(text: str) -> bool:
+def starts_numeric(text: str) -> bool:
     """Whether a positional field starts as a number does (so it is no gravity or colour)."""
     return bool(text) and (text[0].isdigit() or text[0] in "-.")
 
@@ -196,8 +144,8 @@ def extend(text: str) -> Extend | ExtendToSize | None:
         return None if value.sides.is_empty else value
     parts = text.split(":")
     if _is_switch(parts):
-        anchor = _switch_gravity(parts)
-        return ExtendToSize(anchor) if boolean(parts[0]) else None
+        at = _switch_gravity(parts)
+        return ExtendToSize(at) if boolean(parts[0]) else None
     if len(parts) > 4:
         value = Extend(sides([_side(part) for part in parts[:4]]), color(":".join(parts[4:])))
     else:
@@ -214,21 +162,29 @@ def _is_switch(parts: list[str]) -> bool:
     if not looks_numeric(head):
         return True
     if len(parts) > 1:
-        return not _starts_numeric(parts[1])
+        return not starts_numeric(parts[1])
     return head == "0"
 
 
-def _switch_gravity(parts: list[str]) -> Gravity | None:
-    return gravity(":".join(parts[1:])) if len(parts) > 1 else None
+def _switch_gravity(parts: list[str]) -> Anchor | None:
+    return anchor(":".join(parts[1:])) if len(parts) > 1 else None
 
 
-def padding(text: str) -> Sides | None:
+def padding(text: str) -> Padding | None:
     """``all``, ``x:y`` (x: left and right; y: top and bottom), ``top:x:bottom``, or all four.
 
-    The JSON object may also give ``all``, ``x`` and ``y``; a named side wins over them.
+    The JSON object may also give ``all``, ``x`` and ``y`` (a named side wins over them), and
+    its own ``background`` colour, as the official Python builder sends it.
     """
-    fields = object_fields(text, json_names(*_SIDE_NAMES, "all", "x", "y"))
+    fields = object_fields(
+        text,
+        json_names(
+            *_SIDE_NAMES, "all", "x", "y", "background", bg="background", color="background"
+        ),
+    )
+    background = None
     if fields is not None:
+        background = json_color_field(fields, "background")
         every = json_field(fields, "all", _side) or 0
         across = json_field(fields, "x", _side)
         down = json_field(fields, "y", _side)
@@ -248,7 +204,7 @@ def padding(text: str) -> Sides | None:
             # The contract names the two-value form x:y: horizontal first, unlike CSS.
             values = [values[1], values[0]]
         value = sides(values)
-    return None if value.is_empty else value
+    return None if value.is_empty else Padding(value, background)
 
 
 def aspect_ratio(text: str) -> AspectRatio | None:
@@ -267,8 +223,8 @@ def aspect_ratio(text: str) -> AspectRatio | None:
     )
     if fields is not None:
         if "ratio" in fields:
-            if "width" in fields or "height" in fields:
-                raise BadValue("needs a ratio, or a width and a height, not both")
+            # With a width and a height too (the Python builder passes them all on), the
+            # ratio says it outright and wins.
             ratio = json_field(fields, "ratio", _ratio_text)
         elif "width" in fields and "height" in fields:
             ratio = _ratio_of(
@@ -276,16 +232,16 @@ def aspect_ratio(text: str) -> AspectRatio | None:
             )
         else:
             raise BadValue("needs a ratio, or a width and a height")
-        return AspectRatio(ratio, json_field(fields, "gravity", gravity))
+        return AspectRatio(ratio, json_field(fields, "gravity", anchor))
     parts = text.split(":")
     if _is_switch(parts):
-        anchor = _switch_gravity(parts)
-        return AspectRatio(None, anchor) if boolean(parts[0]) else None
-    if len(parts) >= 2 and _starts_numeric(parts[1]):
+        at = _switch_gravity(parts)
+        return AspectRatio(None, at) if boolean(parts[0]) else None
+    if len(parts) >= 2 and starts_numeric(parts[1]):
         ratio, rest = _ratio_of(_ratio_term(parts[0]), _ratio_term(parts[1])), parts[2:]
     else:
         ratio, rest = _ratio(parts[0]), parts[1:]
-    return AspectRatio(ratio, gravity(":".join(rest)) if rest else None)
+    return AspectRatio(ratio, anchor(":".join(rest)) if rest else None)
 
 
 def _ratio(text: str) -> float:
@@ -342,5 +298,5 @@ def zoom(text: str) -> Zoom | None:
     """``factor[:gravity]``; below 1 would need pixels outside the picture, so it is 1."""
     factor_text, _, gravity_text = text.partition(":")
     factor = number(factor_text, 1, 100)
-    anchor: Gravity | None = gravity(gravity_text) if gravity_text else None
-    return Zoom(factor, anchor) if factor != 1 else None
+    at = anchor(gravity_text) if gravity_text else None
+    return Zoom(factor, at) if factor != 1 else None

@@ -19,7 +19,9 @@ from imgwired.transform import watermark_readers
 from imgwired.transform.parsers import PARAMETERS, SPELLINGS, Parameter
 from imgwired.transform.scalars import BadValue
 from imgwired.transform.values import (
+    CENTRE,
     Adjust,
+    Anchor,
     AspectRatio,
     ChromaSubsampling,
     ColorProfile,
@@ -30,17 +32,16 @@ from imgwired.transform.values import (
     ExtendToSize,
     Flip,
     Gradient,
-    Gravity,
     Kernel,
     Length,
     Negate,
     Normalize,
     OutputFormat,
+    Padding,
     ResizingType,
     Rgba,
     Rotate,
     Sharpen,
-    Sides,
     Zoom,
     canonical_value,
 )
@@ -59,7 +60,6 @@ __all__ = [
     "parse_transformations",
 ]
 
-MAX_VALUE_LENGTH: Final = 1024
 _SHOWN: Final = 100
 
 PRESETS: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
@@ -97,7 +97,7 @@ class Transformation:
     format: OutputFormat | None = None
     """The explicit output format; None means auto, negotiated by the caller."""
     gradient: Gradient | None = None
-    gravity: Gravity = Gravity.CENTER
+    gravity: Anchor = CENTRE
     height: Length | None = None
     hue: float = 0.0
     keep_copyright: bool = False
@@ -107,7 +107,7 @@ class Transformation:
     monochrome: bool | Rgba = False
     negate: Negate | None = None
     normalize: Normalize | None = None
-    padding: Sides | None = None
+    padding: Padding | None = None
     pixelate: int | None = None
     progressive: bool | None = None
     quality: int | None = None
@@ -214,9 +214,10 @@ def _read(parameter: Parameter, spelling: str, text: str) -> object:
     named = parameter.name if spelling == parameter.name else f"{parameter.name} ({spelling!r})"
     if not text:
         raise InvalidTransformationError(f"{named} needs a value; accepted: {parameter.accepts}")
-    if len(text) > MAX_VALUE_LENGTH:
+    if len(text) > parameter.max_length:
         raise InvalidTransformationError(
-            f"The value of {named} is too long ({len(text)} characters, at most {MAX_VALUE_LENGTH})"
+            f"The value of {named} is too long ({len(text)} characters, at most "
+            f"{parameter.max_length})"
         )
     try:
         return parameter.read(text)

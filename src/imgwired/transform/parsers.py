@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
-from imgwired.transform import effect_readers, geometry_readers, watermark_readers
+from imgwired.transform import crop_readers, effect_readers, geometry_readers, watermark_readers
 from imgwired.transform.scalars import (
     GRAVITY_TEXT,
     angle,
     boolean,
     choice,
     color,
-    gravity,
     integer,
     number,
 )
@@ -56,6 +55,10 @@ _SUBSAMPLING: Final[Mapping[str, ChromaSubsampling | None]] = {
 }
 
 
+MAX_VALUE_LENGTH: Final = 1024
+"""The longest value of most parameters, in characters."""
+
+
 @dataclass(frozen=True, slots=True)
 class Parameter:
     name: str
@@ -63,6 +66,8 @@ class Parameter:
     read: Callable[[str], object]
     accepts: str
     """What values are accepted, in words, for error messages."""
+    max_length: int = MAX_VALUE_LENGTH
+    """The longest value read, in characters."""
 
     @property
     def field(self) -> str:
@@ -145,8 +150,8 @@ _TABLE: Final = (
     Parameter(
         "crop",
         ("c",),
-        geometry_readers.crop,
-        "width:height[:gravity] or x:y:width:height[:gravity] (below 1: shares of the "
+        crop_readers.crop,
+        "width:height[:gravity[:x:y]] or x:y:width:height[:gravity] (below 1: shares of the "
         "source)" + _OBJECT,
     ),
     Parameter("dpi", (), _dpi, "a whole number, clamped to 1..600"),
@@ -187,9 +192,14 @@ _TABLE: Final = (
         "gradient",
         ("gr",),
         effect_readers.gradient,
-        "hex colours color1,color2[,...][:angle[:opacity[:blend]]]" + _OBJECT,
+        "hex colours color1[,color2,...][:angle[:opacity[:blend]]]" + _OBJECT,
     ),
-    Parameter("gravity", ("g",), gravity, GRAVITY_TEXT),
+    Parameter(
+        "gravity",
+        ("g",),
+        geometry_readers.anchor,
+        GRAVITY_TEXT + ", optionally followed by :x:y offsets",
+    ),
     Parameter("height", ("h",), geometry_readers.size, _SIZE),
     Parameter("hue", ("hu",), _hue, "an angle in degrees"),
     Parameter("keep_copyright", ("kcr",), boolean, _BOOLEAN),
@@ -276,7 +286,10 @@ _TABLE: Final = (
         "watermark_text",
         ("wmt",),
         watermark_readers.watermark_text,
-        "the text itself, or a JSON object: text, font, size, color",
+        "the text itself, or a JSON object: text, font, size, color, align, and a position "
+        "and size as watermark_position and watermark_size take them",
+        # The official builders send texts of up to 2048 characters, JSON around them.
+        max_length=8192,
     ),
     Parameter(
         "watermark_url",
@@ -286,7 +299,10 @@ _TABLE: Final = (
     ),
     Parameter("width", ("w",), geometry_readers.size, _SIZE),
     Parameter(
-        "zoom", ("z",), geometry_readers.zoom, "a factor clamped to 1..100, optionally :gravity"
+        "zoom",
+        ("z",),
+        geometry_readers.zoom,
+        "a factor clamped to 1..100, optionally :gravity[:x:y]",
     ),
 )
 

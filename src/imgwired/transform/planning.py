@@ -14,11 +14,13 @@ from typing import Final
 from imgwired.errors import InvalidTransformationError, TransformationTooLargeError
 from imgwired.transform.params import Transformation
 from imgwired.transform.values import (
+    Anchor,
     Crop,
     ExtendToSize,
     Gravity,
     Length,
     ResizingType,
+    Share,
     Sides,
     Zoom,
     offset_pixels,
@@ -45,12 +47,17 @@ _ANCHORS: Final = {
 
 @dataclass(frozen=True, slots=True)
 class Region:
-    """A rectangle inside an image: left, top, width, height."""
+    """A rectangle inside an image: left, top, width, height.
+
+    With ``look`` (a smart gravity), the renderer finds left and top by looking at the pixels;
+    the ones given (the centre) serve where it cannot look, in animations.
+    """
 
     left: int
     top: int
     width: int
     height: int
+    look: Gravity | None = None
 
     @property
     def size(self) -> Size:
@@ -82,15 +89,47 @@ class Plan:
         return (height, width) if self.quarter_turns % 2 else (width, height)
 
 
-def anchor(gravity: Gravity) -> tuple[float, float]:
+def gravity_fractions(gravity: Gravity) -> tuple[float, float]:
     """Where ``gravity`` sits, as fractions of the width and height; smart ones at the centre."""
     return _ANCHORS.get(gravity, (0.5, 0.5))
 
 
 def place(outer: Size, inner: Size, gravity: Gravity) -> tuple[int, int]:
     """The top-left of an ``inner`` box laid at ``gravity`` in (or around) ``outer``."""
-    fx, fy = anchor(gravity)
+    fx, fy = gravity_fractions(gravity)
     return rounded((outer[0] - inner[0]) * fx), rounded((outer[1] - inner[1]) * fy)
+
+
+def moved_inward(
+    left: float, top: float, gravity: Gravity, x: float, y: float
+) -> tuple[float, float]:
+    """``left``, ``top`` moved by offsets ``x``, ``y`` toward the inside of ``gravity``'s edges:
+    left from an east edge, up from a south edge, else right and down (imgproxy's rule)."""
+    fx, fy = gravity_fractions(gravity)
+    return left + (-x if fx == 1.0 else x), top + (-y if fy == 1.0 else y)
+
+
+def position(outer: Size, inner: Size, at: Anchor, *, dpr: float = 1.0) -> tuple[int, int]:
+    """The top-left of an ``inner`` box at ``at`` in ``outer``: the gravity's spot, moved by
+    the offsets (pixels times ``dpr``, shares of ``outer``'s sides), kept within ``outer``."""
+    left, top = place(outer, inner, at.gravity)
+    if not at.has_offsets:
+        return left, top
+    x, y = _offset(at.x, outer[0], dpr), _offset(at.y, outer[1], dpr)
+    moved_left, moved_top = moved_inward(left, top, at.gravity, x, y)
+    return (
+        _within(int(moved_left), outer[0] - inner[0]),
+        _within(int(moved_top), outer[1] - inner[1]),
+    )
+
+
+def _offset(length: Length, side: int, dpr: float) -> int:
+    return offset_pixels(length, side) if isinstance(length, Share) else rounded(length * dpr)
+
+
+def _within(start: int, room: int) -> int:
+    """``start`` kept in ``0..room``; a box larger than its frame (``room`` < 0) stays put."""
+    return start if room < 0 else min(max(start, 0), room)
 
 
 def plan(source: Size, transformation: Transformation, *, max_dimension: int) -> Plan:
@@ -122,16 +161,20 @@ def source_region(source: Size, crop: Crop) -> Region:
     """The ``x:y:width:height[:gravity]`` region, clipped to the source.
 
     Offsets count from the gravity's edge toward the inside (without gravity, from the top
-    left); centre offsets move right and down. Shares are of the source's sides.
+    left); centre offsets move right and down. Shares are of the source's sides. A smart
+    gravity leaves the place to the renderer (``Region.look``).
     """
     assert crop.x is not None and crop.y is not None
-    gravity = crop.gravity or Gravity.NORTHWEST
+    gravity = crop.gravity.gravity if crop.gravity else Gravity.NORTHWEST
     width, height = pixels(crop.width, source[0]), pixels(crop.height, source[1])
+    if gravity.is_smart:
+        # Found by looking at the source, so always inside it: only its size is known now.
+        box = (min(width, source[0]), min(height, source[1]))
+        left, top = place(source, box, Gravity.CENTER)
+        return Region(left, top, box[0], box[1], look=gravity)
     x, y = offset_pixels(crop.x, source[0]), offset_pixels(crop.y, source[1])
-    left, top = place(source, (width, height), gravity)
-    fx, fy = anchor(gravity)
-    left += -x if fx == 1.0 else x
-    top += -y if fy == 1.0 else y
+    moved = moved_inward(*place(source, (width, height), gravity), gravity, x, y)
+    left, top = int(moved[0]), int(moved[1])
     right, bottom = min(source[0], left + width), min(source[1], top + height)
     left, top = max(0, left), max(0, top)
     if right <= left or bottom <= top:

@@ -26,10 +26,10 @@ from imgwired.transform.effects import apply_effects
 from imgwired.transform.encode import ALPHA_FORMATS, ANIMATED_FORMATS, encode
 from imgwired.transform.params import Transformation
 from imgwired.transform.values import (
+    Anchor,
     ColorProfile,
     Extend,
     ExtendToSize,
-    Gravity,
     Kernel,
     OutputFormat,
     Rgba,
@@ -180,29 +180,29 @@ def _load(
         return geometry.thumbnail(path, size, pages=animated, to_srgb=to_srgb)
     zoom_gravity = (plan.zoom.gravity if plan.zoom else None) or t.gravity
     # Looking for the interesting part reads the image twice; so does turning it upright.
-    smart = plan.zoom is not None and zoom_gravity.is_smart and not animated
-    sequential = source.orientation == 1 and not smart
+    # Animations never look: each frame would find another place.
+    looks = (plan.zoom is not None and zoom_gravity.is_smart) or (
+        plan.region is not None and plan.region.look is not None
+    )
+    sequential = source.orientation == 1 and not (looks and not animated)
     options = {"n": -1} if animated else {}
     image = geometry.open_source(loader, path, sequential=sequential, **options)
-    gravity = zoom_gravity if smart else _compass(zoom_gravity)
     if animated:
         parts = [
-            geometry.resize_region(part, plan, gravity, t.resizing_algorithm)
+            geometry.resize_region(part, plan, t.gravity, t.resizing_algorithm, look=False)
             for part in geometry.frames(image)
         ]
         image = geometry.join_frames(parts, image)
     else:
-        image = geometry.resize_region(image.autorot(), plan, gravity, t.resizing_algorithm)
+        image = geometry.resize_region(
+            image.autorot(), plan, t.gravity, t.resizing_algorithm, look=True
+        )
     if image.interpretation == "cmyk":
         # As thumbnail does: CMYK is always turned into RGB, whatever color_profile says.
         image = image.icc_transform("srgb", embedded=True, input_profile="cmyk")
     elif to_srgb:
         image = image.icc_transform("srgb", embedded=True)
     return image
-
-
-def _compass(gravity: Gravity) -> Gravity:
-    return Gravity.CENTER if gravity.is_smart else gravity
 
 
 def _needs_random_access(plan: planning.Plan, t: Transformation) -> bool:
@@ -225,14 +225,14 @@ def _finish(
 ) -> Any:
     """One frame through every step after resizing, up to (not including) the flatten."""
     # Each frame would find another "interesting" region: an animation uses the centre.
-    gravity = _compass(t.gravity) if animated else t.gravity
+    gravity = t.gravity.compass() if animated else t.gravity
     fill = _fill(t)
     image = geometry.turn_and_flip(image, plan.quarter_turns, t.flip)
     if plan.cover is not None:
-        image = geometry.cut(image, plan.cover, gravity)
+        image = geometry.cut(image, plan.cover, gravity, dpr=t.dpr)
     if t.crop is not None and not t.crop.of_source:
         crop_gravity = t.crop.gravity or t.gravity
-        crop_gravity = _compass(crop_gravity) if animated else crop_gravity
+        crop_gravity = crop_gravity.compass() if animated else crop_gravity
         image = geometry.crop_resized(image, t.crop.width, t.crop.height, t.dpr, crop_gravity)
     if plan.residual_angle:
         background = (t.rotate.background if t.rotate else None) or fill
@@ -245,15 +245,18 @@ def _finish(
         ratio = t.extend_aspect_ratio.ratio or planning.box_ratio(plan, t)
         if ratio is not None:
             ratio_gravity = t.extend_aspect_ratio.gravity or gravity
-            image = geometry.to_aspect_ratio(image, ratio, ratio_gravity, fill, max_dimension)
+            image = geometry.to_aspect_ratio(
+                image, ratio, ratio_gravity, fill, max_dimension, dpr=t.dpr
+            )
     if isinstance(t.extend, Extend):
         sides = planning.scaled_sides(t.extend.sides, t.dpr)
         image = geometry.add_sides(
             image, sides, t.extend.background or fill, max_dimension, "extend"
         )
     if t.padding is not None:
-        sides = planning.scaled_sides(t.padding, t.dpr)
-        image = geometry.add_sides(image, sides, fill, max_dimension, "padding")
+        sides = planning.scaled_sides(t.padding.sides, t.dpr)
+        padding_fill = t.padding.background or fill
+        image = geometry.add_sides(image, sides, padding_fill, max_dimension, "padding")
     return image
 
 
@@ -261,7 +264,7 @@ def _on_canvas(
     image: Any,
     canvas: planning.Size,
     t: Transformation,
-    gravity: Gravity,
+    gravity: Anchor,
     fill: Rgba,
     max_dimension: int,
 ) -> Any:
@@ -271,7 +274,7 @@ def _on_canvas(
         what = "extend"
     else:
         what = "resizing_type=contain"
-    return geometry.place_on_canvas(image, canvas, gravity, fill, max_dimension, what)
+    return geometry.place_on_canvas(image, canvas, gravity, fill, max_dimension, what, dpr=t.dpr)
 
 
 def _fill(t: Transformation) -> Rgba:

@@ -19,8 +19,8 @@ E = TypeVar("E")
 BOOLEAN_TRUE: Final = frozenset({"true", "t", "1"})
 BOOLEAN_FALSE: Final = frozenset({"false", "f", "0"})
 
-GRAVITIES: Final[Mapping[str, Gravity]] = {
-    **{gravity.value: gravity for gravity in Gravity},
+_COMPASS: Final[Mapping[str, Gravity]] = {
+    **{gravity.value: gravity for gravity in Gravity if not gravity.is_smart},
     "ce": Gravity.CENTER,
     "n": Gravity.NORTH,
     "no": Gravity.NORTH,
@@ -38,20 +38,28 @@ GRAVITIES: Final[Mapping[str, Gravity]] = {
     "nowe": Gravity.NORTHWEST,
     "sw": Gravity.SOUTHWEST,
     "sowe": Gravity.SOUTHWEST,
-    "ce:sm": Gravity.ATTENTION,
+}
+
+GRAVITIES: Final[Mapping[str, Gravity]] = {
+    **_COMPASS,
+    "attention": Gravity.ATTENTION,
+    "entropy": Gravity.ENTROPY,
+    # imgproxy's smart gravity is "sm"; the official builders write it after a compass
+    # gravity ("ce:sm" in the contract, "no:sm" from the Go builder): all mean attention.
+    "sm": Gravity.ATTENTION,
+    **{f"{spelling}:sm": Gravity.ATTENTION for spelling in _COMPASS},
 }
 """Every accepted spelling of a gravity (the contract's values and shorthands), lower case."""
 
 GRAVITY_TEXT: Final = (
     "center (ce), north (n), south (s), east (e), west (w), northeast (ne), northwest (nw), "
-    "southeast (se), southwest (sw), attention (ce:sm) or entropy"
+    "southeast (se), southwest (sw), attention (sm, ce:sm) or entropy"
 )
 
 # Decimals, with an exponent as JavaScript's String(n) and Python's str(x) write them (1e-7,
 # 1e+21). No hex, underscores, spaces, nan or inf: those are not numbers a builder emits.
 _NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _HEX_COLOR = re.compile(r"#?((?:[0-9a-fA-F]{3}){1,2}|[0-9a-fA-F]{8})")
-_JSON_DEPTH_TEXT = 1024
 
 
 class BadValue(Exception):
@@ -181,9 +189,11 @@ def json_color_field(fields: Mapping[str, Any], name: str) -> Rgba | None:
 
 
 def json_object(text: str) -> dict[str, Any]:
-    """A JSON object; NaN, Infinity and duplicate keys are refused."""
-    if len(text) > _JSON_DEPTH_TEXT:
-        raise BadValue("too long")
+    """A JSON object; NaN, Infinity and duplicate keys are refused.
+
+    Its length is bounded by the parameter's (``Parameter.max_length``); nesting too deep for
+    the decoder is refused as invalid.
+    """
     try:
         decoded = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
     except (ValueError, RecursionError):

@@ -11,6 +11,7 @@ import enum
 import json
 import math
 from dataclasses import dataclass, fields, is_dataclass
+from typing import Final
 
 Rgba = tuple[int, int, int, int]
 """A colour: red, green, blue and alpha, each 0..255 (alpha 255 is opaque)."""
@@ -72,6 +73,42 @@ class Gravity(enum.StrEnum):
     def is_smart(self) -> bool:
         """Whether the anchor is found by looking at the pixels rather than fixed."""
         return self in (Gravity.ATTENTION, Gravity.ENTROPY)
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A gravity with offsets, imgproxy's ``type:x_offset:y_offset``: a box is put at
+    ``gravity``, then moved ``x`` and ``y`` toward the inside of the gravity's edges (from the
+    centre and along a middle: right and down). Pixels, or shares of the side they move along.
+
+    Smart gravities find their own place: they carry no offsets (``Anchor`` of one has 0, 0).
+    """
+
+    gravity: Gravity
+    x: Length = 0
+    y: Length = 0
+
+    def __post_init__(self) -> None:
+        if self.gravity.is_smart:
+            # Frozen: the offsets of a smart gravity are dropped as it is made.
+            object.__setattr__(self, "x", 0)
+            object.__setattr__(self, "y", 0)
+
+    @property
+    def is_smart(self) -> bool:
+        return self.gravity.is_smart
+
+    @property
+    def has_offsets(self) -> bool:
+        return self.x != 0 or self.y != 0
+
+    def compass(self) -> Anchor:
+        """This anchor where nothing can be looked at (canvases, animations): smart is centre."""
+        return Anchor(Gravity.CENTER) if self.is_smart else self
+
+
+CENTRE: Final = Anchor(Gravity.CENTER)
+"""The default gravity: the centre, without offsets."""
 
 
 class ResizingType(enum.StrEnum):
@@ -152,14 +189,16 @@ class Crop:
     """``crop``: ``x``/``y`` set means a region of the source; unset, a region of the resized image.
 
     With a gravity, ``x``/``y`` are offsets from that anchor; without one, from the top left.
-    A ``Share`` is a share of the side of the picture the crop cuts (``Share(1)``: all of it).
+    A smart gravity places the region by looking (its ``x``/``y`` are 0). A ``Share`` is a share
+    of the side of the picture the crop cuts (``Share(1)``: all of it).
     """
 
     width: Length
     height: Length
     x: Length | None = None
     y: Length | None = None
-    gravity: Gravity | None = None
+    gravity: Anchor | None = None
+    """With ``x``/``y``, a gravity without offsets (``x``/``y`` are them); without, any."""
 
     @property
     def of_source(self) -> bool:
@@ -193,11 +232,19 @@ class Extend:
 
 
 @dataclass(frozen=True, slots=True)
+class Padding:
+    """``padding``: pixels added on each side, in its own colour or else the ``background``."""
+
+    sides: Sides
+    background: Rgba | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ExtendToSize:
     """``extend=true[:gravity]`` (imgproxy's form): a picture smaller than the requested width
     and height is laid on a canvas of that size, at ``gravity``."""
 
-    gravity: Gravity | None = None
+    gravity: Anchor | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +255,7 @@ class AspectRatio:
     """
 
     ratio: float | None
-    gravity: Gravity | None = None
+    gravity: Anchor | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +312,7 @@ class Zoom:
     """Magnify by ``factor`` (> 1) around ``gravity``, keeping the output size."""
 
     factor: float
-    gravity: Gravity | None = None
+    gravity: Anchor | None = None
 
 
 def format_number(value: float) -> str:
@@ -283,6 +330,11 @@ def canonical_value(value: object) -> str:
     """One spelling per value: fields in order, ``:`` between them, unset ones empty."""
     if isinstance(value, enum.Enum):
         return str(value.value)
+    if isinstance(value, Anchor):
+        # Without offsets, the gravity's name alone: the spelling it had before offsets.
+        if not value.has_offsets:
+            return str(value.gravity.value)
+        return ":".join((value.gravity.value, canonical_value(value.x), canonical_value(value.y)))
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, int | float):

@@ -6,7 +6,8 @@ The steps, after every other geometry and colour step and before the background:
    planned size with shrink-on-load, or a text drawn at its size;
 2. ``watermark_size`` (planned by ``mark_size``, before any pixel is read);
 3. ``watermark_rotate``: right angles exactly, any other angle with a grown, clear canvas;
-4. ``watermark_position`` (or the position given with ``watermark``): gravity and offsets;
+4. ``watermark_position`` (into which a position given with the source is folded): gravity
+   and offsets;
 5. ``watermark_shadow``: the mark's shape, blurred, in the shadow's colour, under the mark;
 6. opacity, then the blend mode onto the image, in 8-bit sRGB.
 
@@ -27,7 +28,7 @@ from imgwired.media_types import SupportedMimeType
 from imgwired.transform import geometry
 from imgwired.transform.effects import as_srgb8
 from imgwired.transform.params import Transformation
-from imgwired.transform.planning import Size, anchor, place, rounded
+from imgwired.transform.planning import Size, moved_inward, place, rounded
 from imgwired.transform.values import BlendMode, Rotate
 from imgwired.transform.watermark_text import render_text
 from imgwired.transform.watermark_values import (
@@ -116,10 +117,9 @@ def mark_size(
 def mark_origin(base: Size, mark: Size, where: Placement, dpr: float) -> tuple[int, int]:
     """The top left of a ``mark`` on ``base`` at ``where``: the gravity's spot, then the
     offsets toward the inside (from the centre, right and down)."""
-    left, top = place(base, mark, where.gravity)
-    fx, fy = anchor(where.gravity)
     x, y = rounded(_length(where.x, base[0], dpr)), rounded(_length(where.y, base[1], dpr))
-    return left + (-x if fx == 1.0 else x), top + (-y if fy == 1.0 else y)
+    left, top = moved_inward(*place(base, mark, where.gravity), where.gravity, x, y)
+    return int(left), int(top)
 
 
 def _length(value: float, whole: int, dpr: float) -> float:
@@ -138,7 +138,7 @@ def _layer(
     mark = _mark(t, mark_file, base, max_pixels=max_pixels, max_dimension=max_dimension)
     if t.watermark_rotate is not None:
         mark = _rotated(mark, t.watermark_rotate, max_dimension)
-    where = placement(t.watermark, t.watermark_position)
+    where = placement(t.watermark_position)
     left, top = mark_origin(base, (mark.width, mark.height), where, t.dpr)
     return _clipped_layer(mark, left, top, base, t.watermark_shadow, t.dpr, where)
 

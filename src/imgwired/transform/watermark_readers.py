@@ -1,9 +1,12 @@
-"""Readers of the seven watermark parameters, and the rule that ties them together.
+"""Readers of the seven watermark parameters, and the rules that tie them together.
 
-Three parameters name the watermark's source (``watermark``, ``watermark_url``,
-``watermark_text``); at most one may be given. The other four shape it (position, size,
-rotation, shadow); without a source they ask for nothing and are dropped, so the URL means
-the same as without them. As elsewhere, ``{`` starts a JSON object with the positional fields.
+Three parameters name the watermark's source (``watermark``, ``watermark_text``,
+``watermark_url``); when several are given, the first of them in that order is used and the
+others are dropped, as the official Node builder does before it writes a URL. The other four
+shape it (position, size, rotation, shadow); without a source they ask for nothing and are
+dropped, so the URL means the same as without them. A position (or, for a text, a size) given
+inside the source's value is folded into ``watermark_position`` (``watermark_size``), which win
+field by field. As elsewhere, ``{`` starts a JSON object with the positional fields.
 """
 
 from __future__ import annotations
@@ -11,22 +14,25 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
 from typing import Any, Final
 
-from imgwired.errors import InvalidTransformationError
 from imgwired.ingest.errors import InvalidFetchUrlError
 from imgwired.ingest.urls import parse_fetch_url
 from imgwired.transform.effect_readers import BLEND_MODES
+from imgwired.transform.geometry_readers import starts_numeric
 from imgwired.transform.scalars import (
     BOOLEAN_FALSE,
     BOOLEAN_TRUE,
     BadValue,
     choice,
-    color,
+    from_json,
     gravity,
     hex_color,
+    json_color_field,
     json_field,
+    json_fields,
     json_names,
     number,
     object_fields,
@@ -46,15 +52,18 @@ from imgwired.transform.watermark_values import (
     MAX_SIZE,
     MAX_TEXT_SIZE,
     MIN_TEXT_SIZE,
+    TextAlign,
     WatermarkImage,
     WatermarkPosition,
     WatermarkShadow,
     WatermarkSize,
     WatermarkText,
+    merged,
+    merged_size,
 )
 
-SOURCES: Final = ("watermark", "watermark_url", "watermark_text")
-"""The parameters that say what the watermark is; one at most."""
+SOURCES: Final = ("watermark", "watermark_text", "watermark_url")
+"""The parameters that say what the watermark is; the first given is used."""
 MODIFIERS: Final = ("watermark_position", "watermark_rotate", "watermark_shadow", "watermark_size")
 """The parameters that shape a watermark; nothing without a source."""
 
@@ -67,62 +76,102 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _ANY = 1e13
 
 
+@dataclass(frozen=True, slots=True)
+class WithPlacement:
+    """A source as its reader returns it: the value, and the position (and size) given with it,
+    which ``settle`` folds into ``watermark_position`` (and ``watermark_size``)."""
+
+    source: WatermarkImage | WatermarkText
+    position: WatermarkPosition | None = None
+    size: WatermarkSize | None = None
+
+
 def settle(values: MutableMapping[str, Any]) -> None:
-    """Refuse two sources at once; drop the shaping parameters when there is no source."""
+    """Keep the first source given (dropping the shaping parameters when there is none) and
+    fold the position and size given with it into ``watermark_position`` and
+    ``watermark_size``."""
     given = [name for name in SOURCES if values.get(name) is not None]
-    if len(given) > 1:
-        raise InvalidTransformationError(
-            f"{' and '.join(given)} both name a watermark: give one of watermark, "
-            "watermark_url and watermark_text"
-        )
+    for name in given[1:]:
+        del values[name]
     if not given:
         for name in MODIFIERS:
             values.pop(name, None)
+        return
+    source = values[given[0]]
+    position = size = None
+    if isinstance(source, WithPlacement):
+        values[given[0]], position, size = source.source, source.position, source.size
+    values["watermark_position"] = merged(values.get("watermark_position"), position)
+    values["watermark_size"] = merged_size(values.get("watermark_size"), size)
 
 
-def watermark(text: str) -> WatermarkImage:
-    fields = object_fields(
-        text, json_names("image_id", "gravity", "x", "y", imageId="image_id", g="gravity")
-    )
+_POSITION_NAMES: Final = json_names(
+    "gravity", "x", "y", "left", "top", "offset", "opacity", "blend", g="gravity"
+)
+"""A position in JSON: ``left``/``top`` and ``offset`` (``{"x", "y"}``) are other names of
+``x``/``y``, as the official Python and Node builders send them; ``x``/``y`` win, then
+``left``/``top``, then ``offset``."""
+
+
+def watermark(text: str) -> WithPlacement:
+    fields = object_fields(text, {**_POSITION_NAMES, **json_names("image_id", imageId="image_id")})
     if fields is not None:
         if "image_id" not in fields:
             raise BadValue("needs an image_id")
-        return WatermarkImage(
-            json_field(fields, "image_id", _image_id),
-            json_field(fields, "gravity", _gravity),
-            json_field(fields, "x", _offset),
-            json_field(fields, "y", _offset),
+        return WithPlacement(
+            WatermarkImage(json_field(fields, "image_id", _image_id)), _json_position(fields)
         )
     parts = text.split(":")
+    image = WatermarkImage(_image_id(parts[0]))
+    if len(parts) > 1 and starts_numeric(parts[1]):
+        # No gravity between the id and x: the Python builder leaves out an empty field.
+        parts.insert(1, "")
     if len(parts) > 4:
         raise BadValue("has more than image_id:gravity:x:y")
     padded = [*parts, "", "", ""]
-    return WatermarkImage(
-        _image_id(parts[0]),
-        optional(padded[1], _gravity),
-        optional(padded[2], _offset),
-        optional(padded[3], _offset),
+    position = WatermarkPosition(
+        optional(padded[1], _gravity), optional(padded[2], _offset), optional(padded[3], _offset)
     )
+    return WithPlacement(image, position)
 
 
 def watermark_position(text: str) -> WatermarkPosition | None:
-    fields = object_fields(text, json_names("gravity", "x", "y", "opacity", "blend", g="gravity"))
+    fields = object_fields(text, _POSITION_NAMES)
     if fields is not None:
-        values = [json_field(fields, name, reader) for name, reader in _POSITION_FIELDS]
+        position = _json_position(fields)
     else:
         parts = text.split(":")
         if len(parts) > len(_POSITION_FIELDS):
             raise BadValue("has more than gravity:x:y:opacity:blend")
         padded = [*parts, *[""] * (len(_POSITION_FIELDS) - len(parts))]
-        values = [
-            optional(part, reader)
-            for part, (_, reader) in zip(padded, _POSITION_FIELDS, strict=True)
-        ]
-    gravity_value, x, y, opacity, blend = values
-    position = WatermarkPosition(
-        gravity_value, x, y, 1.0 if opacity is None else opacity, blend or BlendMode.OVER
-    )
+        position = WatermarkPosition(
+            *(
+                optional(part, reader)
+                for part, (_, reader) in zip(padded, _POSITION_FIELDS, strict=True)
+            )
+        )
     return None if position == WatermarkPosition() else position
+
+
+def _json_position(fields: Mapping[str, Any]) -> WatermarkPosition:
+    nested: dict[str, Any] = {}
+    if "offset" in fields:
+        if not isinstance(fields["offset"], dict):
+            raise BadValue("has an offset that is not an object of x and y")
+        nested = json_fields(fields["offset"], json_names("x", "y"))
+    x = _first_given(fields.get("x"), fields.get("left"), nested.get("x"))
+    y = _first_given(fields.get("y"), fields.get("top"), nested.get("y"))
+    return WatermarkPosition(
+        json_field(fields, "gravity", _gravity),
+        None if x is None else from_json(x, _offset),
+        None if y is None else from_json(y, _offset),
+        json_field(fields, "opacity", _opacity),
+        json_field(fields, "blend", _blend),
+    )
+
+
+def _first_given(*values: Any) -> Any:
+    return next((value for value in values if value is not None), None)
 
 
 def watermark_size(text: str) -> WatermarkSize | None:
@@ -155,7 +204,7 @@ def watermark_shadow(text: str) -> WatermarkShadow | None:
         text, json_names("color", "blur", "x", "y", colour="color", sigma="blur")
     )
     if fields is not None:
-        shade = json_field(fields, "color", color)
+        shade = json_color_field(fields, "color")
         blur = json_field(fields, "blur", _blur)
         x, y = json_field(fields, "x", _shadow_offset), json_field(fields, "y", _shadow_offset)
     else:
@@ -174,26 +223,54 @@ def watermark_shadow(text: str) -> WatermarkShadow | None:
     )
 
 
-def watermark_text(text: str) -> WatermarkText:
-    fields = object_fields(
-        text,
-        json_names(
-            "text", "font", "size", "color", colour="color", fontSize="size", font_size="size"
-        ),
-    )
+_TEXT_NAMES: Final = {
+    **_POSITION_NAMES,
+    **json_names(
+        "text",
+        "font",
+        "size",
+        "color",
+        "align",
+        "width",
+        "height",
+        colour="color",
+        fontSize="size",
+        font_size="size",
+    ),
+}
+_ALIGNMENTS: Final = {
+    "left": TextAlign.LEFT,
+    "center": TextAlign.CENTRE,
+    "centre": TextAlign.CENTRE,
+    "right": TextAlign.RIGHT,
+}
+
+
+def watermark_text(text: str) -> WithPlacement:
+    """The text itself, or a JSON object: ``text``, ``font``, ``size``, ``color``, ``align``,
+    a position as ``watermark_position`` takes it, and ``width``/``height`` as
+    ``watermark_size`` takes them (the official Python and Node builders send these)."""
+    fields = object_fields(text, _TEXT_NAMES)
     if fields is None:
-        return WatermarkText(_text(text))
+        return WithPlacement(WatermarkText(_text(text)))
     written = fields.get("text")
     if not isinstance(written, str):
         raise BadValue("needs a text string")
     font: str | None = json_field(fields, "font", _font)
     size: float | None = json_field(fields, "size", _text_size)
-    shade: Rgba | None = json_field(fields, "color", color)
-    return WatermarkText(
-        _text(written),
-        font or DEFAULT_FONT,
-        DEFAULT_TEXT_SIZE if size is None else size,
-        shade or DEFAULT_TEXT_COLOR,
+    shade: Rgba | None = json_color_field(fields, "color")
+    align: TextAlign | None = json_field(fields, "align", _align)
+    width, height = json_field(fields, "width", _size), json_field(fields, "height", _size)
+    return WithPlacement(
+        WatermarkText(
+            _text(written),
+            font or DEFAULT_FONT,
+            DEFAULT_TEXT_SIZE if size is None else size,
+            shade or DEFAULT_TEXT_COLOR,
+            align or TextAlign.LEFT,
+        ),
+        _json_position(fields),
+        WatermarkSize(width or 0.0, height or 0.0),
     )
 
 
@@ -222,10 +299,14 @@ def _image_id(text: str) -> str:
 
 
 def _gravity(text: str) -> Gravity:
+    # A mark has nothing to look for: attention and entropy place it at the centre, as they
+    # place a picture on a canvas.
     found = gravity(text)
-    if found.is_smart:
-        raise BadValue("a watermark is placed at a compass gravity, not attention or entropy")
-    return found
+    return Gravity.CENTER if found.is_smart else found
+
+
+def _align(text: str) -> TextAlign:
+    return choice(text, _ALIGNMENTS)
 
 
 def _clamped(text: str, low: float, high: float) -> float:

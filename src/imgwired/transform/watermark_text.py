@@ -19,13 +19,15 @@ from typing import Any, Final
 from imgwired.errors import TransformationTooLargeError
 from imgwired.imaging import vips
 from imgwired.transform.values import format_number
-from imgwired.transform.watermark_values import WatermarkText
+from imgwired.transform.watermark_values import TextAlign, WatermarkText
 
 FONT_PACKAGE: Final = "font_source_sans_pro"
 _STYLES: Final = ("Regular", "Bold", "It", "BoldIt")
 TEXT_PIXEL_BUDGET: Final = 16_000_000
 """Characters x size² (in pixels) above which a text is refused before it is laid out: a
 bound on the mask libvips draws, whatever the text."""
+
+_VIPS_ALIGN: Final = {TextAlign.LEFT: "low", TextAlign.CENTRE: "centre", TextAlign.RIGHT: "high"}
 
 _register_lock = threading.Lock()
 _registered = False
@@ -60,6 +62,7 @@ def render_text(text: WatermarkText, *, scale: float, max_dimension: int) -> Any
         font=f"{text.font} {format_number(round(size, 2))}",
         dpi=72,  # at 72 dpi a point is a pixel: size is the font's size in pixels
         width=max_dimension,
+        align=_VIPS_ALIGN[text.align],
     )
     red, green, blue, alpha = text.color
     coverage = mask if alpha == 255 else (mask * (alpha / 255)).cast("uchar")

@@ -8,7 +8,8 @@ multiplied by ``dpr``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import enum
+from dataclasses import dataclass, fields
 from typing import Final
 
 from imgwired.transform.values import BlendMode, Gravity, Rgba
@@ -36,16 +37,10 @@ DEFAULT_SHADOW_OFFSET: Final = 3.0
 
 @dataclass(frozen=True, slots=True)
 class WatermarkImage:
-    """``watermark``: an image of the same environment, optionally with its own position.
-
-    ``image_id`` is the canonical spelling (lower case, hyphenated). The position fields are
-    used where ``watermark_position`` leaves them out.
-    """
+    """``watermark``: an image of the same environment; ``image_id`` is the canonical spelling
+    (lower case, hyphenated). A position given with it is folded into ``watermark_position``."""
 
     image_id: str
-    gravity: Gravity | None = None
-    x: float | None = None
-    y: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +48,15 @@ class WatermarkPosition:
     """``watermark_position``: where the watermark goes and how it is laid on the image.
 
     ``x``/``y`` are offsets from the gravity's edge toward the inside (from the centre: right
-    and down). Unset fields fall back to those of ``watermark``, then to the defaults.
+    and down). None is left out: the value given with the source, else the default. Parsing
+    leaves only what differs from the defaults (centre, 0, 0, opaque, laid over).
     """
 
     gravity: Gravity | None = None
     x: float | None = None
     y: float | None = None
-    opacity: float = 1.0
-    blend: BlendMode = BlendMode.OVER
+    opacity: float | None = None
+    blend: BlendMode | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +79,27 @@ class WatermarkShadow:
     y: float = DEFAULT_SHADOW_OFFSET
 
 
+class TextAlign(enum.StrEnum):
+    """How the lines of a text watermark are aligned with each other."""
+
+    LEFT = "left"
+    CENTRE = "centre"
+    RIGHT = "right"
+
+
 @dataclass(frozen=True, slots=True)
 class WatermarkText:
-    """``watermark_text``: plain text (no markup) in a font family, a size and a colour."""
+    """``watermark_text``: plain text (no markup) in a font family, a size and a colour.
+
+    A position or size given with it is folded into ``watermark_position`` and
+    ``watermark_size``.
+    """
 
     text: str
     font: str = DEFAULT_FONT
     size: float = DEFAULT_TEXT_SIZE
     color: Rgba = DEFAULT_TEXT_COLOR
+    align: TextAlign = TextAlign.LEFT
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +113,43 @@ class Placement:
     blend: BlendMode = BlendMode.OVER
 
 
-def placement(image: WatermarkImage | None, position: WatermarkPosition | None) -> Placement:
-    """``watermark_position``'s fields, else those given inline with ``watermark``, else the
-    defaults (centre, no offset, opaque, laid over)."""
-    inline = image or WatermarkImage("")
+def placement(position: WatermarkPosition | None) -> Placement:
+    """``position``'s fields, the defaults (centre, no offset, opaque, laid over) where it
+    leaves them out."""
     given = position or WatermarkPosition()
-    gravity = given.gravity or inline.gravity or Gravity.CENTER
-    x = given.x if given.x is not None else inline.x
-    y = given.y if given.y is not None else inline.y
-    return Placement(gravity, x or 0.0, y or 0.0, given.opacity, given.blend)
+    return Placement(
+        given.gravity or Gravity.CENTER,
+        given.x or 0.0,
+        given.y or 0.0,
+        1.0 if given.opacity is None else given.opacity,
+        given.blend or BlendMode.OVER,
+    )
+
+
+def merged(
+    position: WatermarkPosition | None, inline: WatermarkPosition | None
+) -> WatermarkPosition | None:
+    """``position``'s fields, ``inline``'s where it leaves them out, keeping only what differs
+    from the defaults, so that equal requests are spelled one way (None: nothing asked)."""
+    first, second = position or WatermarkPosition(), inline or WatermarkPosition()
+    names = [field.name for field in fields(WatermarkPosition)]
+    chosen = {
+        name: getattr(second, name) if getattr(first, name) is None else getattr(first, name)
+        for name in names
+    }
+    resolved, default = placement(WatermarkPosition(**chosen)), Placement()
+    kept = {
+        name: getattr(resolved, name)
+        for name in names
+        if getattr(resolved, name) != getattr(default, name)
+    }
+    return WatermarkPosition(**kept) if kept else None
+
+
+def merged_size(size: WatermarkSize | None, inline: WatermarkSize | None) -> WatermarkSize | None:
+    """``size``'s width, height and scale, ``inline``'s where it leaves them at 0."""
+    first, second = size or WatermarkSize(), inline or WatermarkSize()
+    result = WatermarkSize(
+        first.width or second.width, first.height or second.height, first.scale or second.scale
+    )
+    return None if result == WatermarkSize() else result
