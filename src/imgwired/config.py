@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -44,10 +45,54 @@ class Settings(BaseSettings):
         default=None, description="Base of cdn_url; defaults to <public url>/cdn on this server."
     )
     transform_threads: int = Field(
-        default=2, ge=1, le=64, description="Renders of derived images that may run at once."
+        default_factory=lambda: max(2, os.cpu_count() or 2),
+        ge=1,
+        le=256,
+        description="Renders that may run at once; defaults to the number of cores (at least 2).",
+    )
+    transform_heavy_threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="Of those, how many may run renders over cheap_render_cost; default half.",
     )
     transform_queue_limit: int = Field(
-        default=64, ge=0, description="Renders that may wait for a thread; beyond it, 503."
+        default=64, ge=0, description="Renders that may wait per lane (cheap, heavy); beyond, 503."
+    )
+    max_output_pixels: int = Field(
+        default=50_000_000,
+        ge=1,
+        description="Output width x height x frames above which a render is refused (400).",
+    )
+    max_render_cost: int = Field(
+        default=10_000,
+        ge=1,
+        description="Estimated cost (about ms of one core) above which a render is refused.",
+    )
+    cheap_render_cost: int = Field(
+        default=1000,
+        ge=0,
+        description="Renders estimated at most this cost run in the cheap lane.",
+    )
+    render_timeout_seconds: float = Field(
+        default=20.0, gt=0, le=3600, description="A render running longer is stopped (503)."
+    )
+    vips_concurrency: int = Field(
+        default=1, ge=1, le=256, description="libvips worker threads per render."
+    )
+    vips_cache_max_operations: int = Field(
+        default=0, ge=0, description="libvips operation cache: operations kept (0: off)."
+    )
+    vips_cache_max_bytes: int = Field(
+        default=0, ge=0, description="libvips operation cache: memory it may hold."
+    )
+    vips_cache_max_files: int = Field(
+        default=0, ge=0, description="libvips operation cache: files it may keep open."
+    )
+    shutdown_timeout_seconds: int = Field(
+        default=3,
+        ge=0,
+        le=60,
+        description="On SIGTERM, how long requests in flight may finish before they are stopped.",
     )
     max_variants_per_image: int = Field(
         default=200,
@@ -131,6 +176,12 @@ class Settings(BaseSettings):
         for entry in value:
             parse_nameserver(entry)  # raises ValueError naming the bad entry
         return value
+
+    @property
+    def heavy_render_threads(self) -> int:
+        """Threads renders over ``cheap_render_cost`` may take: cheap ones always find the rest."""
+        default = max(1, self.transform_threads // 2)
+        return min(self.transform_threads, self.transform_heavy_threads or default)
 
     @property
     def resolved_database_url(self) -> str:

@@ -33,6 +33,12 @@ The hierarchy::
     ├── HeadersTooLargeError
     ├── NotInitializedError          the install has no organization yet
     ├── CorsOriginNotAllowedError    a browser origin the environment does not allow
+    ├── InvalidTransformationError   a CDN parameter that is unknown, repeated or malformed
+    ├── TransformationTooLargeError  a source or an output over the pixel limits
+    │   └── RenderBudgetExceededError  a render over a configured budget, known before decoding
+    ├── RenderTimeoutError           a render stopped when it ran past its time budget
+    ├── RequestAbandonedError        the client left before its answer was ready
+    ├── ServiceBusyError             more work is waiting than the server takes on
     └── NotImplementedYetError       an operation of the contract this server cannot do yet
 
 ``error_type`` is the class name: a stable identifier that clients may branch on.
@@ -176,6 +182,25 @@ class InvalidTransformationError(ImgwiredError):
 
 class TransformationTooLargeError(ImgwiredError):
     """A transformation whose output, or whose source, is over the pixel limits."""
+
+
+class RenderBudgetExceededError(TransformationTooLargeError):
+    """A render whose output or cost, worked out before decoding, is over a configured limit.
+
+    ``limit`` names the setting (``IMGWIRED_MAX_OUTPUT_PIXELS``, ``IMGWIRED_MAX_RENDER_COST``).
+    """
+
+    def __init__(self, detail: str, *, limit: str) -> None:
+        super().__init__(detail)
+        self.limit = limit
+
+
+class RenderTimeoutError(ImgwiredError):
+    """A render that ran past its time budget and was stopped inside libvips."""
+
+
+class RequestAbandonedError(ImgwiredError):
+    """The client closed its connection before the answer was ready; nobody reads this."""
 
 
 class ServiceBusyError(ImgwiredError):

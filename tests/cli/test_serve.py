@@ -48,7 +48,7 @@ def served(database_url: str, tmp_path: Path) -> Iterator[tuple[str, str, subpro
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
-    output = _wait_until_serving(process, base)
+    output = wait_until_serving(process, base)
     try:
         yield base, output, process
     finally:
@@ -58,7 +58,7 @@ def served(database_url: str, tmp_path: Path) -> Iterator[tuple[str, str, subpro
         process.stdout.close()
 
 
-def _wait_until_serving(process: subprocess.Popen[str], base: str) -> str:
+def wait_until_serving(process: subprocess.Popen[str], base: str) -> str:
     assert process.stdout is not None
     lines = []
     deadline = time.monotonic() + 30

@@ -53,7 +53,11 @@ def test_an_idn_is_stored_and_shown_as_punycode(client: TestClient, tenant: Tena
     assert domain["dcv_cname_record"] == "_acme-challenge.bilder.xn--bcher-kva.example"
 
 
-@pytest.mark.parametrize(("hostname", "words"), BAD_HOSTNAMES)
+# A NUL never reaches the hostname rules over HTTP: every request body refuses it first.
+BAD_HOSTNAMES_OVER_HTTP = [(raw, words) for raw, words in BAD_HOSTNAMES if "\x00" not in raw]
+
+
+@pytest.mark.parametrize(("hostname", "words"), BAD_HOSTNAMES_OVER_HTTP)
 def test_bad_hostnames_are_422_saying_why(
     client: TestClient, tenant: Tenant, hostname: str, words: str
 ) -> None:

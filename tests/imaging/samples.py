@@ -160,3 +160,55 @@ def heif(codec: bytes = b"hvc1", brands: tuple[bytes, ...] = (b"heic", b"mif1", 
 
 JXL_CODESTREAM = b"\xff\x0a\xfa\x1f\x01\x00\x10\x00" + bytes(56)
 """The start of a JPEG XL codestream: its signature and a size header, nothing decodable."""
+
+
+def png_with_late_chunk(png: bytes, kind: bytes, data: bytes) -> bytes:
+    """``png`` with one more chunk just before IEND, after the pixels and the first KiB."""
+    filler = png_chunk(b"tEXt", b"Filler\x00" + b"." * 2048)
+    iend = len(png) - 12
+    return png[:iend] + filler + png_chunk(kind, data) + png[iend:]
+
+
+def jpeg_with_late_segment(jpeg: bytes, marker: int, payload: bytes) -> bytes:
+    """``jpeg`` with a segment after 2 KiB of other metadata, beyond the first KiB."""
+    with_segment = jpeg_with_segment(jpeg, marker, payload)
+    return jpeg_with_segment(with_segment, 0xE2, b"FILLER\x00" + b"." * 2048)
+
+
+def gif_extension(label: int, payload: bytes, *, block_size: int = 255) -> bytes:
+    """A GIF extension block carrying ``payload`` in sub-blocks of at most ``block_size``."""
+    blocks = b"".join(
+        bytes([len(piece)]) + piece
+        for piece in (payload[i : i + block_size] for i in range(0, len(payload), block_size))
+    )
+    return bytes([0x21, label]) + blocks + b"\x00"
+
+
+def gif_with_extension(gif: bytes, extension: bytes) -> bytes:
+    """``gif`` with ``extension`` just before its trailer."""
+    assert gif.endswith(b";")
+    return gif[:-1] + extension + b";"
+
+
+def riff_chunk(kind: bytes, data: bytes) -> bytes:
+    return kind + struct.pack("<I", len(data)) + data + b"\x00" * (len(data) & 1)
+
+
+def webp_with_chunk(webp: bytes, chunk: bytes) -> bytes:
+    """``webp`` with ``chunk`` appended inside its RIFF container (its size fixed)."""
+    body = webp[12:] + riff_chunk(b"JUNK", b"." * 2048) + chunk
+    return b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WEBP" + body
+
+
+def webp_with_frame_chunk(webp: bytes, chunk: bytes) -> bytes:
+    """An animated ``webp`` with ``chunk`` added inside its first ANMF frame."""
+    start = webp.index(b"ANMF")
+    (size,) = struct.unpack_from("<I", webp, start + 4)
+    frame = webp[start + 8 : start + 8 + size] + riff_chunk(b"JUNK", b"." * 2048) + chunk
+    body = webp[12:start] + riff_chunk(b"ANMF", frame) + webp[start + 8 + size + (size & 1) :]
+    return b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WEBP" + body
+
+
+def bmff_with_box(data: bytes, kind: bytes, payload: bytes) -> bytes:
+    """An ISO-BMFF file (AVIF, HEIC) with one more top-level box at its end."""
+    return data + _box(b"free", b"." * 2048) + _box(kind, payload)

@@ -19,11 +19,17 @@ from tests.imaging.samples import (
     bmp,
     colour_image,
     encoded,
+    gif_extension,
+    gif_with_extension,
     heif,
     ico,
+    jpeg_with_late_segment,
     png_bomb,
     png_with_corrupt_pixels,
+    png_with_late_chunk,
+    riff_chunk,
     save,
+    webp_with_chunk,
     write,
 )
 
@@ -138,6 +144,29 @@ def test_html_appended_to_a_png_is_a_polyglot(tmp_path: Path) -> None:
 def test_script_after_the_gif_trailer_is_a_polyglot(tmp_path: Path) -> None:
     data = encoded(animation(), ".gif") + b"<script>alert(document.cookie)</script>"
     assert rejection(write(tmp_path / "polyglot.gif", data)) == "polyglot"
+
+
+MARKUP = b"<html><script>alert(document.domain)</script></html>"
+
+
+@pytest.mark.parametrize(
+    ("suffix", "hide"),
+    [
+        pytest.param(".jpg", lambda d, p: jpeg_with_late_segment(d, 0xFE, p), id="jpeg-COM"),
+        pytest.param(".png", lambda d, p: png_with_late_chunk(d, b"tEXt", b"C\x00" + p), id="png"),
+        pytest.param(".gif", lambda d, p: gif_with_extension(d, gif_extension(0xFE, p)), id="gif"),
+        pytest.param(".webp", lambda d, p: webp_with_chunk(d, riff_chunk(b"XMP ", p)), id="webp"),
+    ],
+)
+def test_markup_in_metadata_past_the_first_kib_is_refused_before_decoding(
+    tmp_path: Path, suffix: str, hide: Any
+) -> None:
+    clean = encoded(colour_image(300, 200), suffix)
+    # The same place with harmless text decodes: the hiding place itself is valid.
+    assert probe(write(tmp_path / f"clean{suffix}", hide(clean, b"A plain comment.")))
+    data = hide(clean, MARKUP)
+    assert data.lower().index(b"<html") > 1024
+    assert rejection(write(tmp_path / f"hidden{suffix}", data)) == "polyglot"
 
 
 def test_a_png_signature_on_a_jpeg_body_is_refused(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 
 import pytest
@@ -11,10 +12,15 @@ from tests.imaging.samples import (
     bmp,
     colour_image,
     encoded,
+    gif_extension,
+    gif_with_extension,
     heif,
     ico,
     jpeg_with_segment,
     png_bomb,
+    png_with_late_chunk,
+    riff_chunk,
+    webp_with_chunk,
 )
 
 
@@ -126,3 +132,40 @@ def test_appended_bytes_overrun_an_iso_bmff_file() -> None:
 def test_unwalkable_structures_have_no_end(jpeg: bytes) -> None:
     assert logical_end(jpeg[:2] + b"garbage" + jpeg[2:], Mime.JPEG) is None
     assert logical_end(b"GIF89a" + bytes(7) + b"?", Mime.GIF) is None
+
+
+def visited(data: bytes, mime_type: Mime) -> list[tuple[str, bytes]]:
+    seen: list[tuple[str, bytes]] = []
+    logical_end(
+        data, mime_type, metadata=lambda name, pieces: seen.append((name, b"".join(pieces)))
+    )
+    return seen
+
+
+def test_png_metadata_is_visited_with_compressed_text_inflated() -> None:
+    png = encoded(colour_image(), ".png")
+    text = b"Comment\x00\x00" + zlib.compress(b"inflated words")
+    seen = dict(visited(png_with_late_chunk(png, b"zTXt", text), Mime.PNG))
+    assert seen["PNG zTXt chunk"] == text + b"inflated words"
+    assert not {"PNG IHDR chunk", "PNG IDAT chunk", "PNG IEND chunk"} & set(seen)
+
+
+def test_jpeg_segments_are_visited_in_every_stream(jpeg: bytes) -> None:
+    second = jpeg_with_segment(jpeg, 0xFE, b"second stream")
+    assert ("JPEG COM segment", b"second stream") in visited(jpeg + second, Mime.JPEG)
+
+
+def test_gif_sub_blocks_are_joined() -> None:
+    gif = encoded(animation(), ".gif")
+    data = gif_with_extension(gif, gif_extension(0xFE, b"one comment, many blocks", block_size=3))
+    assert ("GIF comment extension", b"one comment, many blocks") in visited(data, Mime.GIF)
+
+
+def test_webp_pixel_chunks_are_not_metadata() -> None:
+    webp = encoded(colour_image(), ".webp")
+    data = webp_with_chunk(webp, riff_chunk(b"EXIF", b"exif bytes"))
+    seen = visited(data, Mime.WEBP)
+    assert ("WebP EXIF chunk", b"exif bytes") in seen
+    pixel_chunks = {"WebP VP8  chunk", "WebP VP8L chunk", "WebP ALPH chunk"}
+    assert not pixel_chunks & {name for name, _ in seen}
+    assert logical_end(data, Mime.WEBP) == len(data)

@@ -102,3 +102,39 @@ def test_defaults_and_refusals() -> None:
     for name in ("Mars/Olympus", "", "../etc/passwd", "/etc/localtime", "x" * 100):
         with pytest.raises(InvalidInputError, match="time zone"):
             zone_named(name)
+
+
+@pytest.mark.parametrize(
+    ("date_start", "date_end", "where"),
+    [
+        (datetime(36, 2, 10, 14, tzinfo=UTC), None, "date_start"),
+        (datetime(1, 1, 1), datetime(2026, 1, 1), "date_start"),
+        (datetime(1969, 12, 31, 23, 59, tzinfo=UTC), None, "date_start"),
+        (datetime(2026, 1, 1), datetime(9999, 12, 31, 23), "date_end"),
+        (datetime(2026, 1, 1), datetime(9999, 1, 1, tzinfo=UTC), "date_end"),
+    ],
+)
+def test_dates_outside_the_supported_range_are_refused(
+    date_start: datetime, date_end: datetime | None, where: str
+) -> None:
+    zone = zone_named("Pacific/Kiritimati")  # +14:00, the widest offset there is
+    for interval in MetricsDatasetInterval:
+        with pytest.raises(InvalidInputError) as refused:
+            period_of(interval, zone, date_start, date_end)
+        assert refused.value.loc == ("query", where)
+
+
+def test_the_widest_supported_range_has_buckets_and_a_previous_period() -> None:
+    zone = zone_named("Pacific/Kiritimati")
+    period = period_of(
+        MetricsDatasetInterval.MONTHLY,
+        zone,
+        datetime(1970, 1, 1, 14),  # local wall clock: 1970-01-01T00:00Z
+        datetime(9998, 12, 31, 23, 59),
+    )
+    assert period.previous.start == datetime(1970, 1, 1, tzinfo=UTC)  # nothing is stored earlier
+    assert period.previous.end == period.start
+    last = period_of(
+        MetricsDatasetInterval.MONTHLY, zone, datetime(9998, 12, 1), datetime(9998, 12, 31, 23)
+    )
+    assert len(buckets(MetricsDatasetInterval.MONTHLY, last)) == 1

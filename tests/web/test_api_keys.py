@@ -192,3 +192,14 @@ def test_out_of_range_paging_is_a_422(
     response = client.get(KEYS, params=params, headers=tenant.admin)
     assert response.status_code == 422
     assert response.json()["error_type"] == "RequestValidationError"
+
+
+def test_a_pending_upload_cap_beyond_what_is_stored_is_422(
+    client: TestClient, tenant: Tenant
+) -> None:
+    body = {"name": "many", "key_type": "CLIENT", "maximum_pending_uploads": 2**31}
+    response = client.post("/api/v1/api_keys/", json=body, headers=tenant.admin)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["body", "maximum_pending_uploads"]
+    body["maximum_pending_uploads"] = 2**31 - 1
+    assert client.post("/api/v1/api_keys/", json=body, headers=tenant.admin).status_code == 200

@@ -146,3 +146,52 @@ def _schemas_of(operation: dict[str, Any]) -> list[dict[str, Any]]:
     if "schema" in ok:
         schemas.append(ok["schema"])
     return schemas
+
+
+def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method, operation)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+    ]
+
+
+def test_every_error_response_has_the_error_shape(ours: dict[str, Any]) -> None:
+    for path, method, operation in _operations(ours):
+        for status, response in operation["responses"].items():
+            if status.startswith("2") or (path == "/health" and status == "503"):
+                continue
+            schema = response["content"]["application/json"]["schema"]
+            expected = "HTTPValidationError" if status == "422" else "ErrorSchema"
+            assert schema == {"$ref": f"#/components/schemas/{expected}"}, (method, path, status)
+
+
+def test_every_operation_lists_what_the_boundary_and_authentication_answer(
+    ours: dict[str, Any],
+) -> None:
+    for path, method, operation in _operations(ours):
+        statuses = set(operation["responses"])
+        assert {"413", "431"} <= statuses, (method, path)
+        if path.startswith("/api/v1/") or path == "/metrics":
+            assert {"401", "403", "404", "422", "503"} <= statuses, (method, path)
+
+
+def test_every_reference_resolves(ours: dict[str, Any]) -> None:
+    text = json.dumps(ours)
+    names = {ref.split("/")[-1] for ref in _references(ours)}
+    assert names <= set(ours["components"]["schemas"]), names - set(ours["components"]["schemas"])
+    assert '"#/components/schemas/ErrorSchema"' in text
+
+
+def test_the_error_schema_is_the_shape_every_error_has(ours: dict[str, Any]) -> None:
+    schema = ours["components"]["schemas"]["ErrorSchema"]
+    assert set(schema["required"]) == {"detail", "error_type", "request_id"}
+
+
+def _references(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        found = [value["$ref"]] if isinstance(value.get("$ref"), str) else []
+        return found + [ref for item in value.values() for ref in _references(item)]
+    if isinstance(value, list):
+        return [ref for item in value for ref in _references(item)]
+    return []

@@ -145,6 +145,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         http=CanonicalCaseHttpToolsProtocol,
         # Oversized headers get our JSON 431 rather than the server's bare 400.
         h11_max_incomplete_event_size=settings.max_total_header_bytes * 2,
+        # On SIGTERM requests in flight get this long; then they are cancelled and the
+        # lifespan stops the renders still running, so the process ends within seconds.
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
     )
     return 0
 
@@ -179,6 +182,7 @@ def _worker(args: argparse.Namespace, services: Services) -> int:
         lease_seconds=services.settings.job_lease_seconds,
     )
     register_handlers(runner, services)
+    services.delivery.start()  # libvips' limits apply to the decodes of processing jobs too
     print(f"imgwired worker: {args.threads} thread(s); Ctrl-C to stop", flush=True)
     runner.start()
     stop.wait()

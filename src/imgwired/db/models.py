@@ -231,6 +231,10 @@ class Image(TimestampedMixin, Base):
     extension: Mapped[str] = mapped_column(String(16))
     width: Mapped[int] = mapped_column(Integer, default=0)
     height: Mapped[int] = mapped_column(Integer, default=0)
+    # Frames and EXIF orientation: with width and height, what a render will cost is known
+    # before the bytes are read. NULL for images processed before they were recorded.
+    pages: Mapped[int | None] = mapped_column(Integer, default=None)
+    orientation: Mapped[int | None] = mapped_column(Integer, default=None)
     size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     is_directly_deliverable: Mapped[bool] = mapped_column(Boolean, default=False)
     # What the client declared; checked against what arrives.

@@ -6,7 +6,7 @@ Nothing touches libvips at import time; ``configure_libvips`` and ``probe`` star
 
 * ``sniff``: the supported type from magic bytes;
 * ``probe``: sniff, polyglot check, trusted loader, pixel limit, full decode, ``ImageInfo``;
-* ``polyglot`` and ``structure``: markup and trailers around the image's logical end;
+* ``polyglot`` and ``structure``: markup in metadata and trailers around the image's logical end;
 * ``vips``: the libvips boundary and ``configure_libvips``;
 * ``exif``, ``formats``, ``errors``: EXIF values, extensions, ``ImageRejectedError``.
 """

@@ -4,11 +4,19 @@ Where markup is looked for, and which markup:
 
 * the first KiB of every file: HTML and PHP openers, the bytes old browsers sniffed. ``<?xml`` and
   ``<svg`` are allowed there, because JPEG and PNG may carry an XMP packet near the start;
-* everything after the image's logical end (see ``structure``): all markers, ``<?xml`` and ``<svg``
-  included, since metadata lives inside the image structure, never after it; also a ZIP
-  end-of-central-directory record, which makes the file a valid archive read from its end;
-* the whole file when the end cannot be found (TIFF, bare JPEG XL, unwalkable structures): the
-  HTML and PHP openers only, as XMP may sit anywhere in a TIFF.
+* every piece of metadata, wherever it sits (see ``structure``): JPEG COM and APPn segments, PNG
+  text, profile and private chunks (compressed text inflated), GIF extensions (sub-blocks
+  joined), WebP chunks other than pixel data, frames included: the HTML and PHP openers, since
+  any tool that shows metadata shows them. XMP is metadata too, so ``<?xml`` passes;
+* the whole file for formats whose metadata is not walked (ISO-BMFF: AVIF, HEIC, JPEG XL; TIFF;
+  BMP; ICO) and when the end cannot be found: the HTML and PHP openers only, as XMP may sit
+  anywhere;
+* everything after the image's logical end: all markers, ``<?xml`` and ``<svg`` included, since
+  metadata lives inside the image structure, never after it; also a ZIP end-of-central-directory
+  record, which makes the file a valid archive read from its end.
+
+Metadata is checked, not stripped: the stored original stays the bytes that were uploaded, so
+its declared length and SHA-256 keep holding.
 
 Trailing bytes without markup: over ``TRAILER_ALLOWANCE`` of non-zero bytes is refused for every
 format except JPEG, whose trailers are legitimate and common (phone "motion photos" append an MP4,
@@ -17,8 +25,17 @@ Samsung appends its own records); stuffing arbitrary files into PNG, GIF, WebP, 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from imgwired.imaging.errors import ImageRejectedError
-from imgwired.imaging.structure import Data, StructureTruncatedError, logical_end
+from imgwired.imaging.structure import (
+    INFLATED_LIMIT,
+    METADATA_WALKED,
+    Data,
+    MetadataTooLargeError,
+    StructureTruncatedError,
+    logical_end,
+)
 from imgwired.media_types import SupportedMimeType
 
 HEADER_SCAN_BYTES = 1024
@@ -51,16 +68,21 @@ def check_polyglot(data: Data, mime_type: SupportedMimeType) -> None:
     """
     _refuse_markers(data, 0, min(len(data), HEADER_SCAN_BYTES), HTML_MARKERS, "at its start")
     try:
-        end = logical_end(data, mime_type)
+        end = logical_end(data, mime_type, metadata=_refuse_markup_in_metadata)
     except StructureTruncatedError:
         _refuse_markers(data, 0, len(data), HTML_MARKERS, "inside")
         raise ImageRejectedError(
             "truncated", f"The {mime_type.value} data ends before the image does."
         ) from None
-    if end is None:
+    except MetadataTooLargeError:
+        raise ImageRejectedError(
+            "polyglot",
+            f"The file carries compressed metadata that inflates beyond {INFLATED_LIMIT} bytes: "
+            "too large to check.",
+        ) from None
+    if end is None or mime_type not in METADATA_WALKED:
         _refuse_markers(data, 0, len(data), HTML_MARKERS, "inside")
-        return
-    if end == len(data):
+    if end is None or end == len(data):
         return
     _refuse_markers(data, end, len(data), TRAILER_MARKERS, "after its end")
     if data.find(_ZIP_END_OF_CENTRAL_DIRECTORY, max(end, len(data) - _ZIP_SEARCH_WINDOW)) >= 0:
@@ -70,6 +92,21 @@ def check_polyglot(data: Data, mime_type: SupportedMimeType) -> None:
             "polyglot",
             f"The file carries {len(data) - end} bytes of unknown data after the image.",
         )
+
+
+def _refuse_markup_in_metadata(name: str, pieces: Iterator[bytes]) -> None:
+    """Raise ``polyglot`` if the metadata ``name`` holds an HTML or PHP opener in any case."""
+    carried = b""  # the end of the previous piece, so a marker across two pieces is seen
+    for piece in pieces:
+        window = carried + piece.lower()
+        for marker in HTML_MARKERS:
+            if marker in window:
+                raise ImageRejectedError(
+                    "polyglot",
+                    f"The file carries {marker.decode()!r} markup in its {name}: "
+                    "it could be read as something other than an image.",
+                )
+        carried = window[-(_LONGEST_MARKER - 1) :]
 
 
 def _refuse_markers(

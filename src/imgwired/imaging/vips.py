@@ -6,6 +6,8 @@ import. pyvips is untyped: values from it are ``Any`` and stay inside this packa
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -84,6 +86,46 @@ def configure_libvips() -> None:
         # files would only keep deleted temp files' disk space in use.
         vips.cache_set_max_files(0)
         _configured = True
+
+
+def limit_resources(
+    *, concurrency: int, cache_operations: int, cache_bytes: int, cache_files: int
+) -> None:
+    """Bound libvips process-wide: worker threads per computation, and its operation cache.
+
+    With one worker thread a render uses one core, so ``transform_threads`` renders use at
+    most that many cores and a cheap render never competes with a heavy one's worker threads.
+    The operation cache keeps results of operations for reuse; a server rendering distinct
+    requests rarely reuses one, and what it keeps is memory and open files that outlive the
+    render.
+    """
+    configure_libvips()
+    vips = pyvips()
+    vips.concurrency_set(concurrency)
+    vips.cache_set_max(cache_operations)
+    vips.cache_set_max_mem(cache_bytes)
+    vips.cache_set_max_files(cache_files)
+
+
+def return_free_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``), so memory
+    freed by a large render, finished or stopped, stops counting against the process.
+
+    glibc keeps freed blocks in its arenas for reuse; after a render of tens of megapixels
+    that is hundreds of megabytes the process holds without using. A no-op elsewhere.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    try:
+        libc = ctypes.CDLL(None)
+        return libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc: musl, macOS
+        return None
 
 
 def is_available(loader: Loader) -> bool:

@@ -2,9 +2,10 @@
 
 A rendition is cached in the blob store under its image (``<env>/<image>/derived/<variant>``),
 so purging an image's prefix removes them all, and listed in ``derived_images``, so the lookup
-that finds the image also says whether the rendition exists. Renders run in a bounded number
-of threads with a bounded queue (beyond it, 503); concurrent requests for one missing rendition
-render it once.
+that finds the image also says whether the rendition exists. A missing rendition is made by
+``RenditionMaker``: budgeted, scheduled in bounded threads (cheap renders apart from heavy
+ones, environments in turn), rendered once for concurrent requests, stopped when over its time
+budget or when every client waiting for it has left.
 """
 
 from __future__ import annotations
@@ -12,39 +13,30 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-import weakref
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import anyio
-from sqlalchemy import and_, delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, delete, select
 
 from imgwired.config import Settings
 from imgwired.db import watermark_repository
 from imgwired.db.engine import Database
 from imgwired.db.models import DerivedImage, Environment, Image, ImageStatus
-from imgwired.errors import ImageNotFoundError, ServiceBusyError
+from imgwired.errors import ImageNotFoundError
 from imgwired.media_types import SupportedMimeType
 from imgwired.services.hot_renditions import MAX_ENTRY_BYTES, HotDelivery, HotRenditions
 from imgwired.services.organization import OrganizationService
+from imgwired.services.renditions import CONTENT_TYPES, RenditionMaker
 from imgwired.services.watermarks import WatermarkSource, WatermarkSources
 from imgwired.storage.base import BlobChunks, BlobNotFoundError, BlobStore
+from imgwired.transform.cost import SourceShape
 from imgwired.transform.negotiate import negotiate
 from imgwired.transform.params import OutputFormat, Transformation, parse_transformations
-from imgwired.transform.render import Rendered, render
 
 # Blobs up to this size are read in one step (and may be kept in memory); larger ones streamed.
 _READ_WHOLE = MAX_ENTRY_BYTES
-CONTENT_TYPES = {
-    OutputFormat.JPEG: "image/jpeg",
-    OutputFormat.PNG: "image/png",
-    OutputFormat.WEBP: "image/webp",
-    OutputFormat.AVIF: "image/avif",
-    OutputFormat.GIF: "image/gif",
-    OutputFormat.TIFF: "image/tiff",
-}
 _SAME_FORMAT = {
     SupportedMimeType.JPEG: OutputFormat.JPEG,
     SupportedMimeType.PNG: OutputFormat.PNG,
@@ -72,6 +64,20 @@ class _Source:
     blob_key: str
     size_bytes: int
     directly_deliverable: bool
+    width: int = 0
+    height: int = 0
+    pages: int | None = None
+    orientation: int | None = None
+
+    @property
+    def shape(self) -> SourceShape | None:
+        """The upright size and frames from the database, or None when they were not recorded
+        (images processed before frames and orientation were)."""
+        if self.width <= 0 or self.height <= 0 or self.pages is None or self.orientation is None:
+            return None
+        turned = self.orientation >= 5  # 5 to 8 turn the picture a quarter
+        width, height = (self.height, self.width) if turned else (self.width, self.height)
+        return SourceShape(self.mime_type, width, height, self.pages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,14 +117,16 @@ class DeliveryService:
         self._hot = hot
         self._blobs = blobs
         self._organization = organization
-        self._max_pixels = settings.max_pixels
-        self._max_variants = settings.max_variants_per_image
-        self._queue_limit = settings.transform_queue_limit
-        self._limiter = anyio.CapacityLimiter(settings.transform_threads)
-        self._waiting = 0
-        # One lock per rendition being made, so concurrent requests for it render it once.
-        self._renders: weakref.WeakValueDictionary[str, anyio.Lock] = weakref.WeakValueDictionary()
         self._watermarks = WatermarkSources(database, settings, blobs, organization)
+        self._renditions = RenditionMaker(database, settings, blobs, self._watermarks)
+
+    def start(self) -> None:
+        """Set up rendering (libvips' limits); call when the app starts."""
+        self._renditions.start()
+
+    async def close(self) -> None:
+        """Refuse waiting renders and stop running ones; the server is stopping."""
+        await self._renditions.close()
 
     async def deliver(
         self,
@@ -128,8 +136,13 @@ class DeliveryService:
         accept: str | None,
         if_none_match: str | None,
         head: bool = False,
+        client_gone: Callable[[], Awaitable[None]] | None = None,
     ) -> Delivery:
-        """Find, and if need be render, what the CDN URL names. Raises ImgwiredError subclasses."""
+        """Find, and if need be render, what the CDN URL names. Raises ImgwiredError subclasses.
+
+        ``client_gone`` returns when the client disconnects: a render it waits for is then
+        left (and stopped, if nobody else waits for it) and ``RequestAbandonedError`` raised.
+        """
         transformation = parse_transformations(query, address.preset)
         choice = transformation.format or negotiate(accept)
         vary_accept = transformation.format is None
@@ -146,7 +159,16 @@ class DeliveryService:
             return _from_memory(hot, if_none_match, head)
         source, cached = await anyio.to_thread.run_sync(self._find, address, variant)
         delivery = await self._answer(
-            source, cached, transformation, choice, variant, vary_accept, if_none_match, head, mark
+            source,
+            cached,
+            transformation,
+            choice,
+            variant,
+            vary_accept,
+            if_none_match,
+            head,
+            client_gone,
+            mark,
         )
         if delivery.body is not None:
             self._hot.put(
@@ -174,9 +196,9 @@ class DeliveryService:
         vary_accept: bool,
         if_none_match: str | None,
         head: bool,
-        mark: WatermarkSource | None = None,
+        client_gone: Callable[[], Awaitable[None]] | None,
+        mark: WatermarkSource | None,
     ) -> Delivery:
-
         if _serves_original(source, transformation):
             delivery = Delivery(
                 source.environment_id,
@@ -209,7 +231,9 @@ class DeliveryService:
             return Delivery(
                 source.environment_id, "", etag, 0, vary_accept, True, False, not_modified=True
             )
-        rendered = await self._render_once(source, transformation, choice, variant, mark)
+        rendered = await self._renditions.make(
+            source, transformation, choice, variant, client_gone, mark=mark
+        )
         return Delivery(
             source.environment_id,
             CONTENT_TYPES[rendered.format],
@@ -260,6 +284,10 @@ class DeliveryService:
                 image.blob_key,
                 image.size_bytes,
                 image.is_directly_deliverable,
+                image.width,
+                image.height,
+                image.pages,
+                image.orientation,
             )
             cached = (
                 _Cached(derived.blob_key, derived.content_type, derived.size_bytes)
@@ -282,121 +310,6 @@ class DeliveryService:
             delivery.chunks = await anyio.to_thread.run_sync(self._blobs.read_chunks, key)
         return delivery
 
-    # -- rendering -----------------------------------------------------------------------------
-
-    async def _render_once(
-        self,
-        source: _Source,
-        transformation: Transformation,
-        choice: OutputFormat | None,
-        variant: str,
-        mark: WatermarkSource | None = None,
-    ) -> Rendered:
-        if self._waiting >= self._queue_limit + self._limiter.total_tokens:
-            raise ServiceBusyError("Too many images are being transformed; retry shortly")
-        self._waiting += 1
-        try:
-            lock = self._renders.setdefault(f"{source.id}/{variant}", anyio.Lock())
-            async with lock:
-                return await anyio.to_thread.run_sync(
-                    self._render_and_store,
-                    source,
-                    transformation,
-                    choice,
-                    variant,
-                    mark,
-                    limiter=self._limiter,
-                )
-        finally:
-            self._waiting -= 1
-
-    def _render_and_store(
-        self,
-        source: _Source,
-        transformation: Transformation,
-        choice: OutputFormat | None,
-        variant: str,
-        mark: WatermarkSource | None = None,
-    ) -> Rendered:
-        # A request that waited for the same rendition finds it made, with the bytes to serve.
-        made = self._stored_rendition(source, variant)
-        if made is not None:
-            return made
-        with (
-            self._blobs.local_path(source.blob_key) as path,
-            self._watermarks.local_file(mark) as mark_file,
-        ):
-            rendered = render(
-                path,
-                source.mime_type,
-                transformation,
-                choice,
-                max_pixels=self._max_pixels,
-                mark_file=mark_file,
-            )
-        key = f"{source.environment_id}/{source.id}/derived/{variant}.{rendered.format.value}"
-        self._blobs.put_bytes(key, rendered.data)
-        self._remember(source, variant, key, rendered, mark.image_id if mark else None)
-        return rendered
-
-    def _stored_rendition(self, source: _Source, variant: str) -> Rendered | None:
-        with self._db.reading() as session:
-            derived = session.scalars(
-                select(DerivedImage).where(
-                    DerivedImage.image_id == source.id, DerivedImage.variant == variant
-                )
-            ).first()
-            if derived is None:
-                return None
-            key, content_type = derived.blob_key, derived.content_type
-            width, height = derived.width, derived.height
-        try:
-            data = self._blobs.read_bytes(key)
-        except BlobNotFoundError:
-            return None
-        output = next(f for f, t in CONTENT_TYPES.items() if t == content_type)
-        return Rendered(data=data, format=output, width=width, height=height)
-
-    def _remember(
-        self,
-        source: _Source,
-        variant: str,
-        key: str,
-        rendered: Rendered,
-        watermark_image_id: uuid.UUID | None = None,
-    ) -> None:
-        """List the new rendition; if the image (or its watermark) was deleted meanwhile, or too
-        many renditions exist, remove what must go (after the commit, so a listed blob always
-        exists)."""
-        doomed: list[str] = []
-        try:
-            with self._db.transaction() as session:
-                image = session.get(Image, source.id)
-                if _gone(image) or (
-                    watermark_image_id is not None and _gone(session.get(Image, watermark_image_id))
-                ):
-                    doomed.append(key)
-                else:
-                    session.add(
-                        DerivedImage(
-                            image_id=source.id,
-                            environment_id=source.environment_id,
-                            variant=variant,
-                            blob_key=key,
-                            content_type=CONTENT_TYPES[rendered.format],
-                            size_bytes=len(rendered.data),
-                            width=rendered.width,
-                            height=rendered.height,
-                            watermark_image_id=watermark_image_id,
-                        )
-                    )
-                    session.flush()
-                    doomed.extend(_evict(session, source.id, self._max_variants))
-        except IntegrityError:
-            return  # another process listed the same rendition first: same bytes, same key
-        for stale in doomed:
-            self._blobs.delete(stale)
-
     # -- purging -------------------------------------------------------------------------------
 
     def purge(self, payload: dict[str, Any]) -> None:
@@ -409,23 +322,6 @@ class DeliveryService:
         for key in dependants:
             self._blobs.delete(key)
         self._blobs.delete_prefix(f"{payload['environment_id']}/{image_id}/")
-
-
-def _evict(session: Any, image_id: uuid.UUID, keep: int) -> list[str]:
-    """Unlist the oldest renditions beyond ``keep``; returns their blob keys."""
-    count = session.scalar(
-        select(func.count()).select_from(DerivedImage).where(DerivedImage.image_id == image_id)
-    )
-    if count <= keep:
-        return []
-    oldest = session.execute(
-        select(DerivedImage.id, DerivedImage.blob_key)
-        .where(DerivedImage.image_id == image_id)
-        .order_by(DerivedImage.id)
-        .limit(count - keep)
-    ).all()
-    session.execute(delete(DerivedImage).where(DerivedImage.id.in_([row.id for row in oldest])))
-    return [row.blob_key for row in oldest]
 
 
 def _from_memory(hot: HotDelivery, if_none_match: str | None, head: bool) -> Delivery:
@@ -454,10 +350,6 @@ def _variant(
     if mark is not None:
         text += f"|{mark.fingerprint}"
     return hashlib.sha256(text.encode()).hexdigest()[:40]
-
-
-def _gone(image: Image | None) -> bool:
-    return image is None or image.deleted_at is not None
 
 
 def _serves_original(source: _Source, transformation: Transformation) -> bool:

@@ -33,6 +33,11 @@ DEFAULT_SPAN = {
 }
 MAX_BUCKETS = 2000
 
+# The instants a question may name. Nothing is stored before 1970, and the margin before year
+# 10000 leaves room for the widest zone offset and a month's bucket past the end.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+
 
 @dataclass(frozen=True, slots=True)
 class Bucket:
@@ -53,7 +58,11 @@ class Period:
         """The period of equal length (in elapsed time) that ends where this one starts."""
         # Through UTC: arithmetic on two datetimes of one zone ignores a DST change between them.
         start, end = self.start.astimezone(UTC), self.end.astimezone(UTC)
-        return Period((start - (end - start)).astimezone(self.zone), self.start, self.zone)
+        # Clamped at EARLIEST, where nothing was stored: the totals are the same, and a period
+        # reaching back further than datetime can count never has to be computed.
+        span = end - start
+        previous_start = start - span if span < start - EARLIEST else EARLIEST
+        return Period(previous_start.astimezone(self.zone), self.start, self.zone)
 
 
 def zone_named(name: str) -> tzinfo:
@@ -77,10 +86,17 @@ def period_of(
     *,
     now: datetime | None = None,
 ) -> Period:
-    """The period asked for; naive datetimes are read as wall-clock time in ``zone``."""
-    end = _aware(date_end, zone) if date_end else (now or datetime.now(UTC)).astimezone(zone)
+    """The period asked for; naive datetimes are read as wall-clock time in ``zone``.
+
+    Dates before ``EARLIEST`` or from ``LATEST`` on are a 422 naming the parameter.
+    """
+    end = (
+        _supported(_aware(date_end, zone), "date_end")
+        if date_end
+        else (now or datetime.now(UTC)).astimezone(zone)
+    )
     start = (
-        _aware(date_start, zone)
+        _supported(_aware(date_start, zone), "date_start")
         if date_start
         else end.astimezone(UTC) - DEFAULT_SPAN[interval]  # elapsed time, not wall-clock
     )
@@ -104,6 +120,18 @@ def buckets(interval: MetricsDatasetInterval, period: Period) -> list[Bucket]:
             )
         start = end
     return found
+
+
+def _supported(moment: datetime, name: str) -> datetime:
+    # The year is checked first: converting year 1 or 9999 to UTC can overflow datetime itself.
+    if not (
+        EARLIEST.year <= moment.year < LATEST.year and EARLIEST <= moment.astimezone(UTC) < LATEST
+    ):
+        raise InvalidInputError(
+            f"{name} must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} (UTC)",
+            loc=("query", name),
+        )
+    return moment
 
 
 def _aware(moment: datetime, zone: tzinfo) -> datetime:

@@ -54,6 +54,8 @@ class ProcessingService:
             image.extension = info.extension
             image.width = info.width
             image.height = info.height
+            image.pages = info.pages
+            image.orientation = info.orientation
             image.exif_data = dict(info.exif)
             image.is_directly_deliverable = is_directly_deliverable(info.mime_type)
             image.processed_metadata_at = utcnow()

@@ -18,9 +18,16 @@ def sign(secret: str, *parts: str, expires: int) -> str:
 
 
 def verify(secret: str, *parts: str, expires: int, signature: str, now: float | None = None) -> str:
-    """'' for a valid, unexpired signature; otherwise why not: 'invalid' or 'expired'."""
-    expected = sign(secret, *parts, expires=expires)
-    if not hmac.compare_digest(expected, signature):
+    """'' for a valid, unexpired signature; otherwise why not: 'invalid' or 'expired'.
+
+    Any text is accepted as ``signature`` (it comes straight from a query string): one that is
+    not the expected ASCII hex, non-ASCII included, is simply 'invalid'.
+    """
+    expected = sign(secret, *parts, expires=expires).encode("ascii")
+    # compare_digest refuses non-ASCII str, so compare bytes; errors="replace" keeps lone
+    # surrogates from raising, and no replaced byte can match a hex digit.
+    offered = signature.encode("utf-8", errors="replace")
+    if not hmac.compare_digest(expected, offered):
         return "invalid"
     if (time.time() if now is None else now) > expires:
         return "expired"

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database
 from imgwired.db.models import Environment, Image
+from imgwired.ids import canonical_id
 from imgwired.storage.base import BlobStore
 
 log = logging.getLogger("imgwired.sweeps")
@@ -126,18 +127,10 @@ def _image_of(key: str) -> tuple[uuid.UUID, uuid.UUID] | None:
     parts = key.split("/")
     if len(parts) < 3:
         return None
-    environment_id, image_id = _canonical_uuid(parts[0]), _canonical_uuid(parts[1])
+    environment_id, image_id = canonical_id(parts[0]), canonical_id(parts[1])
     if environment_id is None or image_id is None:
         return None
     return environment_id, image_id
-
-
-def _canonical_uuid(text: str) -> uuid.UUID | None:
-    try:
-        value = uuid.UUID(text)
-    except ValueError:
-        return None
-    return value if str(value) == text else None
 
 
 def _minted_before(image_id: uuid.UUID, cutoff: datetime) -> bool:

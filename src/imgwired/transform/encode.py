@@ -19,6 +19,11 @@ DEFAULT_QUALITY: Final[Mapping[OutputFormat, int]] = MappingProxyType(
 )
 """``quality=auto`` (or none given), per lossy format; AVIF's scale is stricter than JPEG's."""
 
+AVIF_EFFORT: Final = 1
+"""libvips' AVIF effort (0 fastest..9), libaom speed 8: 10-25x faster to encode than libvips'
+default of 4, for files about a tenth larger (more on smooth gradients). A server that renders
+on request, within a time budget, makes that trade; docs/transformations.md has the figures."""
+
 ANIMATED_FORMATS: Final = frozenset({OutputFormat.GIF, OutputFormat.WEBP})
 ALPHA_FORMATS: Final = frozenset(
     {OutputFormat.PNG, OutputFormat.WEBP, OutputFormat.AVIF, OutputFormat.GIF, OutputFormat.TIFF}
@@ -128,6 +133,7 @@ def _avif(image: Any, t: Transformation, options: dict[str, Any]) -> Any:
     return image.heifsave_buffer(
         compression="av1",
         Q=_quality(OutputFormat.AVIF, t),
+        effort=AVIF_EFFORT,
         subsample_mode=_SUBSAMPLE_MODES[t.chroma_subsampling],
         **options,
     )

@@ -11,17 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from imgwired.imaging import vips
-from imgwired.transform.planning import Plan, Size, check_output, position, rounded, scaled
+from imgwired.transform.planning import Plan, Size, check_output, crop_side, position, rounded
 from imgwired.transform.values import (
     Anchor,
     Flip,
     Kernel,
     Length,
     Rgba,
-    Share,
     Sides,
     Zoom,
-    pixels,
 )
 
 TRANSPARENT: Rgba = (0, 0, 0, 0)
@@ -118,12 +116,8 @@ def cut(image: Any, size: Size, at: Anchor, *, dpr: float = 1.0) -> Any:
 def crop_resized(image: Any, width: Length, height: Length, dpr: float, at: Anchor) -> Any:
     """``crop=width:height[:gravity[:x:y]]``: a box of the resized image, pixel sizes and
     offsets times ``dpr`` (a share is of the resized image's side, which ``dpr`` has scaled)."""
-    box = (_crop_side(width, image.width, dpr), _crop_side(height, image.height, dpr))
+    box = (crop_side(width, image.width, dpr), crop_side(height, image.height, dpr))
     return cut(image, box, at, dpr=dpr)
-
-
-def _crop_side(length: Length, side: int, dpr: float) -> int:
-    return pixels(length, side) if isinstance(length, Share) else scaled(length, dpr)
 
 
 def rotate_by(image: Any, angle: float, fill: Rgba, max_dimension: int) -> Any:

@@ -16,6 +16,7 @@ from imgwired.transform.params import Transformation
 from imgwired.transform.values import (
     Anchor,
     Crop,
+    Extend,
     ExtendToSize,
     Gravity,
     Length,
@@ -193,6 +194,12 @@ def scaled(size: int, dpr: float) -> int:
     return max(1, rounded(size * dpr))
 
 
+def crop_side(length: Length, side: int, dpr: float) -> int:
+    """A side of ``crop=width:height``: a share of the resized picture's ``side`` (which ``dpr``
+    has scaled), or pixels times ``dpr``."""
+    return pixels(length, side) if isinstance(length, Share) else scaled(length, dpr)
+
+
 def scaled_sides(sides: Sides, dpr: float) -> Sides:
     """Padding or extend sizes times ``dpr`` (0 stays 0)."""
     return Sides(
@@ -301,3 +308,40 @@ def check_output(size: Size, max_dimension: int, what: str) -> None:
             f"{what} makes the image {size[0]}x{size[1]}; at most {max_dimension} pixels a "
             "side are rendered"
         )
+
+
+def output_size(plan: Plan, transformation: Transformation) -> Size:
+    """The size of one output frame, as the steps after resizing will make it: the ``cover``
+    cut, ``crop=width:height``, the rest of ``rotate``, the ``contain`` canvas,
+    ``extend_aspect_ratio``, ``extend`` and ``padding``. Sides may exceed the limit here; the
+    steps themselves refuse that."""
+    t = transformation
+    width, height = plan.cover or plan.resized
+    if t.crop is not None and not t.crop.of_source:
+        width = min(width, crop_side(t.crop.width, width, t.dpr))
+        height = min(height, crop_side(t.crop.height, height, t.dpr))
+    if plan.residual_angle:
+        radians = math.radians(plan.residual_angle)
+        cos, sin = abs(math.cos(radians)), abs(math.sin(radians))
+        width, height = (
+            rounded(width * cos + height * sin),
+            rounded(width * sin + height * cos),
+        )
+    if plan.canvas is not None:
+        width, height = max(width, plan.canvas[0]), max(height, plan.canvas[1])
+    ratio = None
+    if t.extend_aspect_ratio is not None:
+        # No ratio (extend_aspect_ratio=true) is the requested box's; without one, nothing.
+        ratio = t.extend_aspect_ratio.ratio or box_ratio(plan, t)
+    if ratio is not None:
+        if width / height < ratio:
+            width = max(width, rounded(height * ratio))
+        else:
+            height = max(height, rounded(width / ratio))
+    extend_sides = t.extend.sides if isinstance(t.extend, Extend) else None
+    for sides in (extend_sides, t.padding.sides if t.padding else None):
+        if sides is not None:
+            added = scaled_sides(sides, t.dpr)
+            width += added.left + added.right
+            height += added.top + added.bottom
+    return width, height

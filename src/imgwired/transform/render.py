@@ -4,16 +4,21 @@ Synchronous and blocking: call it from a worker thread. It keeps no state betwee
 any number of threads may render at once. The steps (see docs/transformations.md):
 
 1. read the header only and refuse sources over the pixel limit before any pixel is decoded;
-2. plan the geometry from the source's size (``planning.plan``);
+2. plan the geometry from the source's size (``planning.plan``) and, given a budget, refuse a
+   render whose output or cost is over it (``cost.estimate``), still before decoding;
 3. load at the planned size: shrink-on-load via ``thumbnail`` when nothing must happen first,
    otherwise load upright, cut the source region and zoom, then resize;
 4. per frame: turns and flips, crops, any-angle rotation, colour operations, canvases;
    then the watermark (``watermark.stamp``);
 5. flatten transparency the output cannot carry, convert the colour profile, encode.
+
+Given a ``RenderControl``, the loaded source is watched, so libvips stops computing as soon as
+the render is cancelled or past its time budget, and the render raises the control's error.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -22,6 +27,8 @@ from imgwired.errors import InvalidTransformationError, TransformationTooLargeEr
 from imgwired.imaging import vips
 from imgwired.media_types import SupportedMimeType
 from imgwired.transform import geometry, planning, watermark
+from imgwired.transform.control import RenderControl
+from imgwired.transform.cost import RenderBudget, SourceShape, estimate
 from imgwired.transform.effects import apply_effects
 from imgwired.transform.encode import ALPHA_FORMATS, ANIMATED_FORMATS, encode
 from imgwired.transform.params import Transformation
@@ -95,34 +102,84 @@ def render(
     max_pixels: int,
     max_dimension: int = planning.MAX_DIMENSION,
     mark_file: watermark.MarkFile | None = None,
+    budget: RenderBudget | None = None,
+    control: RenderControl | None = None,
 ) -> Rendered:
     """The image at ``path`` (of ``source_type``) transformed and encoded as ``output``.
 
     ``output=None`` means the original's family (``output_family``). Raises
     ``TransformationTooLargeError`` for a source over ``max_pixels`` (width x height x frames,
     checked before decoding) or an output over ``max_dimension`` a side that explicit
-    parameters demand, and ``InvalidTransformationError`` for what cannot apply to this image.
+    parameters demand, ``RenderBudgetExceededError`` for a render over ``budget`` (before
+    decoding), the error of ``control`` when it stopped the render, and
+    ``InvalidTransformationError`` for what cannot apply to this image.
     ``mark_file`` is the watermark's image when ``transformation`` names one by id or URL.
     """
-    t = transformation
     vips.configure_libvips()
+    try:
+        return _render(
+            path,
+            source_type,
+            transformation,
+            output,
+            max_pixels,
+            max_dimension,
+            mark_file,
+            budget,
+            control,
+        )
+    # A stopped load of the watermark's image reports itself as an unreadable watermark.
+    except (vips.pyvips().Error, InvalidTransformationError) as error:
+        stopped = control.error() if control is not None else None
+        if stopped is None:
+            raise
+        raise stopped from error
+    finally:
+        if control is not None:
+            control.release()
+
+
+def _render(
+    path: Path,
+    source_type: SupportedMimeType,
+    t: Transformation,
+    output: OutputFormat | None,
+    max_pixels: int,
+    max_dimension: int,
+    mark_file: watermark.MarkFile | None,
+    budget: RenderBudget | None,
+    control: RenderControl | None,
+) -> Rendered:
     loader = _loader(source_type)
     source = _inspect(path, loader, max_pixels)
     expected = output or output_family(source_type, source.has_alpha, animated=True)
     animated = source.pages > 1 and is_animated_capable(expected)
     plan = planning.plan((source.width, source.height), t, max_dimension=max_dimension)
-    image = _load(path, loader, source, plan, t, animated=animated)
+    if budget is not None:
+        shape = SourceShape(source_type, source.width, source.height, source.pages)
+        budget.check(estimate(shape, t, expected, max_dimension=max_dimension))
+    watch: Callable[[Any], Any] = control.watch if control is not None else _unwatched
+    image = _load(path, loader, source, plan, t, animated=animated, watch=watch)
     if _needs_random_access(plan, t):
-        image = image.copy_memory()
+        # A copy in memory starts a new pipeline: libvips cuts its progress link to the source.
+        image = watch(image.copy_memory())
     parts = geometry.frames(image) if animated else [image]
     parts = [_finish(part, plan, t, max_dimension, animated=animated) for part in parts]
-    parts = watermark.stamp(parts, t, mark_file, max_pixels=max_pixels, max_dimension=max_dimension)
+    parts = watermark.stamp(
+        parts, t, mark_file, max_pixels=max_pixels, max_dimension=max_dimension, watch=watch
+    )
     resolved = output or output_family(source_type, parts[0].hasalpha(), animated=animated)
     keeps_alpha = resolved in ALPHA_FORMATS and t.color_profile is not ColorProfile.CMYK
     parts = [_flatten(part, t, keeps_alpha=keeps_alpha) for part in parts]
     result = geometry.join_frames(parts, image) if animated else parts[0]
+    if control is not None:
+        control.check()  # some encoders end in a step libvips cannot stop: do not start it late
     data = encode(result, resolved, t)
     return Rendered(data=data, format=resolved, width=result.width, height=parts[0].height)
+
+
+def _unwatched(image: Any) -> Any:
+    return image
 
 
 def _loader(source_type: SupportedMimeType) -> vips.Loader:
@@ -171,13 +228,17 @@ def _load(
     t: Transformation,
     *,
     animated: bool,
+    watch: Callable[[Any], Any],
 ) -> Any:
-    """The upright source, cut and resized to ``plan.resized`` (before the quarter turns)."""
+    """The upright source, cut and resized to ``plan.resized`` (before the quarter turns).
+
+    ``watch`` sees the first image of the pipeline, so every later computation reports to it.
+    """
     to_srgb = source.has_profile and t.color_profile is not ColorProfile.KEEP
     if plan.region is None and plan.zoom is None and t.resizing_algorithm is Kernel.LANCZOS3:
         # The fast path: shrink-on-load, orientation and profile in one streaming pass.
         size = plan.resized_before_turns
-        return geometry.thumbnail(path, size, pages=animated, to_srgb=to_srgb)
+        return watch(geometry.thumbnail(path, size, pages=animated, to_srgb=to_srgb))
     zoom_gravity = (plan.zoom.gravity if plan.zoom else None) or t.gravity
     # Looking for the interesting part reads the image twice; so does turning it upright.
     # Animations never look: each frame would find another place.
@@ -186,7 +247,7 @@ def _load(
     )
     sequential = source.orientation == 1 and not (looks and not animated)
     options = {"n": -1} if animated else {}
-    image = geometry.open_source(loader, path, sequential=sequential, **options)
+    image = watch(geometry.open_source(loader, path, sequential=sequential, **options))
     if animated:
         parts = [
             geometry.resize_region(part, plan, t.gravity, t.resizing_algorithm, look=False)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,10 @@ class _Layer:
     blend: BlendMode
 
 
+def _unwatched(image: Any) -> Any:
+    return image
+
+
 def has_watermark(t: Transformation) -> bool:
     """Whether ``t`` asks for a watermark (an image, a URL or a text)."""
     return bool(t.watermark or t.watermark_url or t.watermark_text)
@@ -74,16 +79,21 @@ def stamp(
     *,
     max_pixels: int,
     max_dimension: int,
+    watch: Callable[[Any], Any] = _unwatched,
 ) -> list[Any]:
     """``frames`` (all of one size) with ``t``'s watermark on each; unchanged without one.
 
-    Raises ``InvalidTransformationError`` for a mark that cannot be read and
+    ``watch`` (a ``RenderControl``'s) sees the first image of each of the mark's pipelines, so
+    a stopped render stops while the mark is made too. Raises ``InvalidTransformationError``
+    for a mark that cannot be read (or whose load was stopped) and
     ``TransformationTooLargeError`` for one over the pixel limit.
     """
     if not has_watermark(t):
         return frames
     base = (frames[0].width, frames[0].height)
-    layer = _layer(t, mark_file, base, max_pixels=max_pixels, max_dimension=max_dimension)
+    layer = _layer(
+        t, mark_file, base, max_pixels=max_pixels, max_dimension=max_dimension, watch=watch
+    )
     if layer is None:
         return frames  # placed wholly off the image
     return [_lay(frame, layer) for frame in frames]
@@ -134,8 +144,12 @@ def _layer(
     *,
     max_pixels: int,
     max_dimension: int,
+    watch: Callable[[Any], Any],
 ) -> _Layer | None:
-    mark = _mark(t, mark_file, base, max_pixels=max_pixels, max_dimension=max_dimension)
+    mark = _mark(
+        t, mark_file, base, max_pixels=max_pixels, max_dimension=max_dimension, watch=watch
+    )
+    mark = watch(mark)  # so the steps built on the mark (turn, shadow, cut) can be stopped
     if t.watermark_rotate is not None:
         mark = _rotated(mark, t.watermark_rotate, max_dimension)
     where = placement(t.watermark_position)
@@ -150,6 +164,7 @@ def _mark(
     *,
     max_pixels: int,
     max_dimension: int,
+    watch: Callable[[Any], Any],
 ) -> Any:
     """The mark at its planned size, as 8-bit sRGB with alpha."""
     if t.watermark_text is not None:
@@ -167,11 +182,19 @@ def _mark(
         return drawn
     if mark_file is None:
         raise InvalidTransformationError("The watermark's image is not available")
-    return _image_mark(mark_file, base, t, max_pixels=max_pixels, max_dimension=max_dimension)
+    return _image_mark(
+        mark_file, base, t, max_pixels=max_pixels, max_dimension=max_dimension, watch=watch
+    )
 
 
 def _image_mark(
-    mark_file: MarkFile, base: Size, t: Transformation, *, max_pixels: int, max_dimension: int
+    mark_file: MarkFile,
+    base: Size,
+    t: Transformation,
+    *,
+    max_pixels: int,
+    max_dimension: int,
+    watch: Callable[[Any], Any],
 ) -> Any:
     loader = vips.LOADERS[mark_file.mime_type]
     if not loader.trusted or not vips.is_available(loader):
@@ -192,8 +215,10 @@ def _image_mark(
                 f"{max_pixels} pixels that are transformed"
             )
         target = mark_size((width, height), base, t.watermark_size, t.dpr, max_dimension)
-        image = geometry.thumbnail(
-            mark_file.path, target, pages=False, to_srgb="icc-profile-data" in fields
+        image = watch(
+            geometry.thumbnail(
+                mark_file.path, target, pages=False, to_srgb="icc-profile-data" in fields
+            )
         )
         return _rgba(image).copy_memory()
     except pyvips.Error as error:

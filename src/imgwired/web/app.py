@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
 from fastapi import FastAPI
@@ -19,9 +20,14 @@ from imgwired.services.metrics import METRICS_FLUSH_SECONDS
 from imgwired.web.cdn_host import CdnHostMiddleware, configured_cdn_host
 from imgwired.web.cors import CorsMiddleware
 from imgwired.web.custom_domain_host import custom_domain_resolver
+from imgwired.web.error_responses import BOUNDARY_ERRORS, add_error_components, error_responses
 from imgwired.web.errors import install_error_handlers
 from imgwired.web.header_case import CanonicalHeaderCaseMiddleware
-from imgwired.web.middleware import ErrorBoundaryMiddleware, RequestIdMiddleware
+from imgwired.web.middleware import (
+    ErrorBoundaryMiddleware,
+    RequestIdMiddleware,
+    Utf8JsonMiddleware,
+)
 from imgwired.web.routes import (
     api_keys,
     cdn,
@@ -45,6 +51,9 @@ API_DESCRIPTION = (
     "`X-Environment-Id`."
 )
 
+# Upload URLs stream raw bytes of any size; they enforce their own limits and are never JSON.
+STREAMING_PREFIXES = ("/upload/",)
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """An imgwired ASGI app; migrations run when it starts, not when it is built."""
@@ -58,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await run_in_threadpool(migrate.upgrade, database)
         await run_in_threadpool(services.cors_runtime.load_all)
         await run_in_threadpool(services.custom_domains.connected.refresh)
+        services.delivery.start()
         if settings.run_jobs_in_process:
             services.jobs.start()
         try:
@@ -72,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 finally:
                     background.cancel_scope.cancel()
         finally:
+            await services.delivery.close()
             await run_in_threadpool(services.jobs.stop)
             await run_in_threadpool(services.cors_runtime.flush_rejections)
             await run_in_threadpool(services.metrics.flush)
@@ -102,14 +113,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sdk,
     )
     for module in routers:
-        app.include_router(module.router)
+        app.include_router(module.router, responses=error_responses(*BOUNDARY_ERRORS))
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            add_error_components(FastAPI.openapi(app))
+        return app.openapi_schema or {}
+
+    # FastAPI's documented way to extend its generated document: replace the method.
+    app.openapi = openapi  # type: ignore[method-assign]
     # Added innermost first: Starlette wraps each new middleware around the previous ones.
+    app.add_middleware(Utf8JsonMiddleware, streaming_prefixes=STREAMING_PREFIXES)
     app.add_middleware(
         ErrorBoundaryMiddleware,
         max_header_bytes=settings.max_header_bytes,
         max_total_header_bytes=settings.max_total_header_bytes,
         max_body_bytes=settings.max_json_body_bytes,
-        streaming_prefixes=("/upload/",),
+        streaming_prefixes=STREAMING_PREFIXES,
     )
     app.add_middleware(CorsMiddleware, runtime=services.cors_runtime, locator=services.locator)
     app.add_middleware(RequestIdMiddleware)

@@ -10,10 +10,11 @@ from fastapi import Depends, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from imgwired.errors import CorsOriginNotAllowedError
-from imgwired.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
+from imgwired.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, PageRequest
 from imgwired.services.auth import Access, Caller
 from imgwired.services.container import Services
 from imgwired.web.cors import CorsContext
+from imgwired.web.error_responses import error_responses
 
 
 def get_services(request: Request) -> Services:
@@ -22,6 +23,21 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def auth_errors(access: Access) -> dict[int | str, dict[str, Any]]:
+    """The error responses authenticating a caller for ``access`` can answer, for ``responses=``.
+
+    401 for missing or unusable credentials; 403 for a key sent with another environment's
+    ``X-Environment-Id`` (or a browser origin the environment refuses); 404 for an admin token
+    naming an unknown environment; 422 for an ``X-Environment-Id`` that is not a UUID; 503
+    before ``init``; and 400 for the admin token without ``X-Environment-Id`` where an
+    operation acts on one environment.
+    """
+    statuses: tuple[int, ...] = (401, 403, 404, 422, 503)
+    if access is not Access.ORGANIZATION_ADMIN:
+        statuses = (400, *statuses)
+    return error_responses(*statuses)
 
 
 def require(access: Access) -> Callable[..., Any]:
@@ -84,9 +100,11 @@ def _enforce_cors(services: Services, context: CorsContext, environment_id: uuid
 
 
 def page_request(
-    page: Annotated[int, Query(ge=1, title="Page")] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, title="Page")] = 1,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, title="Limit")] = DEFAULT_LIMIT,
 ) -> PageRequest:
+    """The page of every list, bounded here so that no list can reach the database with an
+    offset it cannot hold: out of range is a 422 in the validation shape."""
     return PageRequest(page=page, limit=limit)
 
 

@@ -7,6 +7,7 @@ FastAPI's validation shape (``detail`` is a list of ``{loc, msg, type}``) and ad
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -37,6 +38,9 @@ _STATUS: list[tuple[type[errors.ImgwiredError], int]] = [
     (errors.TooManyPendingUploadsError, 429),
     (errors.InvalidTransformationError, 400),
     (errors.TransformationTooLargeError, 400),
+    (errors.RenderTimeoutError, 503),
+    # nginx's "client closed request": only the access log ever shows it.
+    (errors.RequestAbandonedError, 499),
     (errors.ServiceBusyError, 503),
     (FetchError, 400),
     (BlobNotFoundError, 404),
@@ -77,6 +81,11 @@ def domain_error_response(error: errors.ImgwiredError, request_id: str | None) -
     return JSONResponse(error_body(detail, error.error_type, request_id), status, headers)
 
 
+def validation_error_response(detail: list[dict[str, Any]], request_id: str | None) -> JSONResponse:
+    """A 422 in FastAPI's validation shape, with ``error_type`` and ``request_id`` added."""
+    return JSONResponse(error_body(detail, "RequestValidationError", request_id), 422)
+
+
 def internal_error_response(request_id: str | None) -> JSONResponse:
     detail = "An unexpected error occurred; quote the request id when reporting it"
     return JSONResponse(error_body(detail, "InternalServerError", request_id), 500)
@@ -92,11 +101,12 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = [_plain_validation_item(item) for item in exc.errors()]
         if _body_not_json(request, detail):
             detail = [_NOT_JSON]
-        body = error_body(detail, "RequestValidationError", request_id_of(request.scope))
-        return JSONResponse(body, 422)
+        return validation_error_response(detail, request_id_of(request.scope))
 
     async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        if _unreadable_json(exc):
+            return validation_error_response([_UNREADABLE_JSON], request_id_of(request.scope))
         error_type = _HTTP_ERROR_TYPES.get(exc.status_code, "HTTPError")
         body = error_body(exc.detail, error_type, request_id_of(request.scope))
         return JSONResponse(body, exc.status_code, dict(exc.headers or {}))
@@ -111,6 +121,28 @@ _NOT_JSON = {
     "msg": "The request body must be a JSON object sent with Content-Type: application/json",
     "type": "json_content_type",
 }
+
+
+NOT_UTF8 = {
+    "loc": ["body"],
+    "msg": "The request body must be JSON encoded as UTF-8",
+    "type": "json_invalid",
+}
+
+_UNREADABLE_JSON = {
+    "loc": ["body"],
+    "msg": "The JSON body cannot be read: it nests too deeply or holds a number over 4300 digits",
+    "type": "json_invalid",
+}
+
+
+def _unreadable_json(exc: StarletteHTTPException) -> bool:
+    """Whether FastAPI's 400 reports JSON that ``json.loads`` gave up on other than by syntax.
+
+    FastAPI turns syntax errors into a 422 but any other failure into a bare 400, raised from
+    the failure; bad input is a 422 here either way.
+    """
+    return exc.status_code == 400 and isinstance(exc.__cause__, ValueError | RecursionError)
 
 
 def _body_not_json(request: Request, detail: list[dict[str, Any]]) -> bool:
@@ -130,6 +162,8 @@ def _plain_validation_item(item: Any) -> dict[str, Any]:
 
 
 def _encodable(value: object) -> bool:
+    if isinstance(value, float) and not math.isfinite(value):  # NaN and Infinity are not JSON
+        return False
     try:
         str(value).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate from a JSON \ud800 escape

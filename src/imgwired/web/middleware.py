@@ -1,8 +1,10 @@
-"""ASGI middleware that every request passes: request ids, size limits and the error boundary.
+"""ASGI middleware that every request passes: request ids, size limits, the error boundary and
+the encoding of JSON bodies.
 
 Order, outermost first: ``RequestIdMiddleware`` -> (the CORS layer) -> ``ErrorBoundaryMiddleware``
--> routes. The boundary sits inside the CORS layer so that a 413, 431 or 500 it renders still
-passes through it and gets its CORS headers.
+-> ``Utf8JsonMiddleware`` -> routes. The boundary sits inside the CORS layer so that a 413, 431 or
+500 it renders still passes through it and gets its CORS headers; the encoding check sits inside
+the boundary, so it only ever reads a body the boundary's size limit let through.
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imgwired.errors import HeadersTooLargeError, ImgwiredError, PayloadTooLargeError
-from imgwired.web.errors import domain_error_response, internal_error_response, request_id_of
+from imgwired.web.errors import (
+    NOT_UTF8,
+    domain_error_response,
+    internal_error_response,
+    request_id_of,
+    validation_error_response,
+)
 
 log = logging.getLogger("imgwired.web")
 
@@ -95,6 +103,80 @@ class ErrorBoundaryMiddleware:
             raise HeadersTooLargeError(
                 f"The request headers are larger than {self.max_total_header_bytes} bytes in total"
             )
+
+
+class Utf8JsonMiddleware:
+    """Answers 422 to a JSON body that is not UTF-8, before any route reads it.
+
+    JSON between systems must be UTF-8 (RFC 8259). Left alone, FastAPI answers a bare 400 to
+    bytes that do not decode, and Python's ``json`` reads UTF-16 and UTF-32 by guessing from
+    NUL bytes; a NUL byte can never be part of JSON text, so refusing it closes that guess.
+    A UTF-8 byte order mark is tolerated. Bodies are bounded by the error boundary outside.
+    """
+
+    def __init__(self, app: ASGIApp, *, streaming_prefixes: tuple[str, ...] = ()) -> None:
+        self.app = app
+        # Routes under these prefixes stream raw bytes: their bodies are never JSON to us.
+        self.streaming_prefixes = streaming_prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["path"].startswith(self.streaming_prefixes)
+            or not _declares_json(scope)
+        ):
+            await self.app(scope, receive, send)
+            return
+        body, disconnected = await _read_body(receive)
+        if not disconnected and not _is_utf8_json_text(body):
+            response = validation_error_response([NOT_UTF8], request_id_of(scope))
+            await response(scope, receive, send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            if disconnected:
+                return {"type": "http.disconnect"}
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+def _declares_json(scope: Scope) -> bool:
+    """Whether the request says its body is JSON, by the rule FastAPI parses bodies with."""
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            media_type: bytes = value.split(b";")[0].strip().lower()
+            return media_type == b"application/json" or (
+                media_type.startswith(b"application/") and media_type.endswith(b"+json")
+            )
+    return False
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, bool]:
+    """The whole body, and whether the client went away before sending all of it."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return b"".join(chunks), True
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks), False
+
+
+def _is_utf8_json_text(body: bytes) -> bool:
+    if b"\x00" in body:
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class _Exchange:

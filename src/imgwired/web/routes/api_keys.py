@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from imgwired.db.models import ApiKeyType
 from imgwired.services.api_keys import CLIENT_SETTINGS, NewApiKey
 from imgwired.services.auth import Access, Caller
-from imgwired.web.deps import PageDep, ServicesDep, require
+from imgwired.web.deps import PageDep, ServicesDep, auth_errors, require
 from imgwired.web.ids import ApiKeyIdPath
 from imgwired.web.pagination import PAGINATED, set_pagination_headers
 from imgwired.web.schemas.api_keys import (
@@ -19,7 +19,9 @@ from imgwired.web.schemas.api_keys import (
     ApiKeyUpdateSchema,
 )
 
-router = APIRouter(prefix="/api/v1/api_keys", tags=["ApiKeys"])
+router = APIRouter(
+    prefix="/api/v1/api_keys", tags=["ApiKeys"], responses=auth_errors(Access.ENVIRONMENT_ADMIN)
+)
 Admin = Annotated[Caller, Depends(require(Access.ENVIRONMENT_ADMIN))]
 
 

@@ -6,10 +6,13 @@ come as query parameters; see docs/transformations.md.
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter
 from starlette.concurrency import iterate_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive
 
 from imgwired.errors import ImageNotFoundError
 from imgwired.ids import canonical_id
@@ -34,6 +37,7 @@ async def deliver(request: Request) -> Response:
         accept=request.headers.get("accept"),
         if_none_match=request.headers.get("if-none-match"),
         head=head,
+        client_gone=partial(_until_disconnected, request.receive),
     )
     response = _response(delivery, head)
     sent = 0 if head or delivery.not_modified else delivery.size
@@ -53,6 +57,12 @@ router.add_route(
     name="cdn_deliver",
     include_in_schema=False,
 )
+
+
+async def _until_disconnected(receive: Receive) -> None:
+    """Return once the client has closed the connection (a GET's empty body is skipped)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 def _address(organization_id: str, environment_id: str, image_ref: str) -> CdnAddress:

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Response
 from imgwired.cors.decision import Decision
 from imgwired.services.auth import Access, Caller
 from imgwired.services.cors_origins import Evaluation
-from imgwired.web.deps import PageDep, ServicesDep, require
+from imgwired.web.deps import PageDep, ServicesDep, auth_errors, require
+from imgwired.web.error_responses import error_responses
 from imgwired.web.ids import CorsOriginIdPath
 from imgwired.web.pagination import PAGINATED, set_pagination_headers
 from imgwired.web.schemas.cors import (
@@ -22,7 +23,9 @@ from imgwired.web.schemas.cors import (
     CorsRejectionSchema,
 )
 
-router = APIRouter(prefix="/api/v1/cors_origins", tags=["CorsOrigins"])
+router = APIRouter(
+    prefix="/api/v1/cors_origins", tags=["CorsOrigins"], responses=auth_errors(Access.SERVER)
+)
 Server = Annotated[Caller, Depends(require(Access.SERVER))]
 
 
@@ -35,7 +38,12 @@ def list_cors_origins(
     return [CorsOriginSchema.model_validate(origin) for origin in result.items]
 
 
-@router.post("/", operation_id="CorsOrigins_create", summary="Create CORS Origin")
+@router.post(
+    "/",
+    operation_id="CorsOrigins_create",
+    summary="Create CORS Origin",
+    responses=error_responses(409),
+)
 def create_cors_origin(
     body: CorsOriginCreateSchema, caller: Server, services: ServicesDep
 ) -> CorsOriginSchema:
@@ -77,7 +85,12 @@ def get_cors_origin(
     return CorsOriginSchema.model_validate(services.cors.get(caller.environment(), cors_origin_id))
 
 
-@router.patch("/{cors_origin_id}", operation_id="CorsOrigins_update", summary="Update CORS Origin")
+@router.patch(
+    "/{cors_origin_id}",
+    operation_id="CorsOrigins_update",
+    summary="Update CORS Origin",
+    responses=error_responses(409),
+)
 def update_cors_origin(
     cors_origin_id: CorsOriginIdPath,
     body: CorsOriginUpdateSchema,
@@ -88,7 +101,12 @@ def update_cors_origin(
     return CorsOriginSchema.model_validate(origin)
 
 
-@router.delete("/{cors_origin_id}", operation_id="CorsOrigins_delete", summary="Delete CORS Origin")
+@router.delete(
+    "/{cors_origin_id}",
+    operation_id="CorsOrigins_delete",
+    summary="Delete CORS Origin",
+    responses=error_responses(409),
+)
 def delete_cors_origin(
     cors_origin_id: CorsOriginIdPath, caller: Server, services: ServicesDep
 ) -> dict[str, str]:

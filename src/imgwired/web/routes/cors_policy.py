@@ -8,10 +8,12 @@ from fastapi import APIRouter, Depends
 
 from imgwired.services.auth import Access, Caller
 from imgwired.services.cors_origins import StoredPolicy
-from imgwired.web.deps import ServicesDep, require
+from imgwired.web.deps import ServicesDep, auth_errors, require
 from imgwired.web.schemas.cors import CorsPolicySchema, CorsPolicyUpdateSchema
 
-router = APIRouter(prefix="/api/v1/cors_policy", tags=["CorsPolicy"])
+router = APIRouter(
+    prefix="/api/v1/cors_policy", tags=["CorsPolicy"], responses=auth_errors(Access.SERVER)
+)
 Server = Annotated[Caller, Depends(require(Access.SERVER))]
 
 

@@ -7,10 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from imgwired.services.auth import Access, Caller
-from imgwired.web.deps import ServicesDep, require
+from imgwired.web.deps import ServicesDep, auth_errors, require
+from imgwired.web.error_responses import error_responses
 from imgwired.web.schemas.custom_domain import CustomDomainCreateSchema, CustomDomainSchema
 
-router = APIRouter(prefix="/api/v1/custom_domain", tags=["CustomDomain"])
+router = APIRouter(
+    prefix="/api/v1/custom_domain", tags=["CustomDomain"], responses=auth_errors(Access.SERVER)
+)
 Server = Annotated[Caller, Depends(require(Access.SERVER))]
 
 
@@ -19,7 +22,12 @@ def get_custom_domain(caller: Server, services: ServicesDep) -> CustomDomainSche
     return CustomDomainSchema.of(services.custom_domains.get(caller.environment()))
 
 
-@router.post("/", operation_id="CustomDomain_create", summary="Create Custom Domain")
+@router.post(
+    "/",
+    operation_id="CustomDomain_create",
+    summary="Create Custom Domain",
+    responses=error_responses(409),
+)
 def create_custom_domain(
     body: CustomDomainCreateSchema, caller: Server, services: ServicesDep
 ) -> CustomDomainSchema:

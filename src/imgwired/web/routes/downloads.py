@@ -14,6 +14,7 @@ from fastapi.responses import StreamingResponse
 from imgwired.errors import DownloadNotFoundError
 from imgwired.ids import canonical_id
 from imgwired.web.deps import ServicesDep
+from imgwired.web.error_responses import error_responses
 
 router = APIRouter(prefix="/downloads", tags=["Downloads"])
 
@@ -23,6 +24,7 @@ router = APIRouter(prefix="/downloads", tags=["Downloads"])
     operation_id="Downloads_get",
     summary="Download a bulk download's zip from its signed URL (imgwired)",
     response_class=StreamingResponse,
+    responses=error_responses(403, 404, 503),
 )
 async def get_zip(
     environment_id: Annotated[str, Path(json_schema_extra={"format": "uuid"})],

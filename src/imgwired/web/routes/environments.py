@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from imgwired.services.auth import Access, Caller
-from imgwired.web.deps import PageDep, ServicesDep, require
+from imgwired.web.deps import PageDep, ServicesDep, auth_errors, require
+from imgwired.web.error_responses import error_responses
 from imgwired.web.ids import EnvironmentIdPath
 from imgwired.web.pagination import PAGINATED, set_pagination_headers
 from imgwired.web.schemas.environments import (
@@ -16,7 +17,11 @@ from imgwired.web.schemas.environments import (
     EnvironmentUpdateSchema,
 )
 
-router = APIRouter(prefix="/api/v1/environments", tags=["Environments"])
+router = APIRouter(
+    prefix="/api/v1/environments",
+    tags=["Environments"],
+    responses=auth_errors(Access.ORGANIZATION_ADMIN),
+)
 Admin = Annotated[Caller, Depends(require(Access.ORGANIZATION_ADMIN))]
 
 
@@ -38,6 +43,7 @@ def list_environments(
     "/",
     operation_id="create_environment_api_v1_environments__post",
     summary="Create Environment",
+    responses=error_responses(409),
 )
 def create_environment(
     body: EnvironmentCreateSchema, caller: Admin, services: ServicesDep
@@ -62,6 +68,7 @@ def get_environment(
     "/{environment_id}",
     operation_id="update_environment_by_id_api_v1_environments__environment_id__patch",
     summary="Update Environment By ID",
+    responses=error_responses(409),
 )
 def update_environment(
     environment_id: EnvironmentIdPath,
@@ -79,6 +86,7 @@ def update_environment(
     "/{environment_id}",
     operation_id="delete_environment_by_id_api_v1_environments__environment_id__delete",
     summary="Delete Environment By ID",
+    responses=error_responses(409),
 )
 def delete_environment(
     environment_id: EnvironmentIdPath, caller: Admin, services: ServicesDep

@@ -17,6 +17,7 @@ router = APIRouter()
     operation_id="health_check_health_get",
     summary="Health Check",
     response_model=dict[str, str],
+    responses={503: {"model": dict[str, str], "description": "The database does not answer"}},
 )
 async def health(services: ServicesDep) -> JSONResponse:
     """``ok`` when the database answers; 503 with the reason when it does not."""

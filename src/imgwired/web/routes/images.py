@@ -12,7 +12,8 @@ from imgwired.db.models import ImageDownloadJob
 from imgwired.services.auth import Access, Caller
 from imgwired.services.container import Services
 from imgwired.services.images import NewUpload
-from imgwired.web.deps import PageDep, ServicesDep, require
+from imgwired.web.deps import PageDep, ServicesDep, auth_errors, require
+from imgwired.web.error_responses import error_responses
 from imgwired.web.ids import DownloadIdPath, ImageIdPath
 from imgwired.web.pagination import PAGINATED, set_pagination_headers
 from imgwired.web.schemas.images import (
@@ -26,7 +27,7 @@ from imgwired.web.schemas.images import (
     UploadViaUrlCreateSchema,
 )
 
-router = APIRouter(prefix="/api/v1/images", tags=["Images"])
+router = APIRouter(prefix="/api/v1/images", tags=["Images"], responses=auth_errors(Access.SERVER))
 Server = Annotated[Caller, Depends(require(Access.SERVER))]
 ServerOrClient = Annotated[Caller, Depends(require(Access.SERVER_OR_CLIENT))]
 
@@ -40,7 +41,12 @@ def list_images(
     return [ImageSchema.of(image, services.images.cdn_url(image)) for image in result.items]
 
 
-@router.post("/standard_upload", operation_id="Images_create", summary="Create Standard Upload")
+@router.post(
+    "/standard_upload",
+    operation_id="Images_create",
+    summary="Create Standard Upload",
+    responses=error_responses(409, 429),
+)
 def create_standard_upload(
     body: StandardUploadCreateSchema,
     caller: ServerOrClient,
@@ -61,7 +67,12 @@ def create_standard_upload(
     return StandardUploadResponseSchema(image=image, upload_url=created.upload_url)
 
 
-@router.post("/upload_via_url", operation_id="Images_uploadViaUrl", summary="Upload Image Via URL")
+@router.post(
+    "/upload_via_url",
+    operation_id="Images_uploadViaUrl",
+    summary="Upload Image Via URL",
+    responses=error_responses(409),
+)
 def upload_via_url(
     body: UploadViaUrlCreateSchema, caller: Server, services: ServicesDep
 ) -> ImageSchema:

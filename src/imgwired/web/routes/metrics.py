@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Query
 
 from imgwired.services.auth import Access, Caller
 from imgwired.services.metric_periods import MetricsDatasetInterval, Period, period_of, zone_named
-from imgwired.web.deps import ServicesDep, require
+from imgwired.web.deps import ServicesDep, auth_errors, require
 from imgwired.web.schemas.metrics import MetricsDatasetsSchema, MetricsStatsSchema
 
-router = APIRouter(prefix="/api/v1/metrics", tags=["Metrics"])
+router = APIRouter(prefix="/api/v1/metrics", tags=["Metrics"], responses=auth_errors(Access.SERVER))
 Server = Annotated[Caller, Depends(require(Access.SERVER))]
 
 

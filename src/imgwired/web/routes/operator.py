@@ -9,9 +9,9 @@ from fastapi.responses import PlainTextResponse
 
 from imgwired.services.auth import Access, Caller
 from imgwired.services.prometheus import CONTENT_TYPE
-from imgwired.web.deps import ServicesDep, require
+from imgwired.web.deps import ServicesDep, auth_errors, require
 
-router = APIRouter(tags=["Operator"])
+router = APIRouter(tags=["Operator"], responses=auth_errors(Access.ORGANIZATION_ADMIN))
 Admin = Annotated[Caller, Depends(require(Access.ORGANIZATION_ADMIN))]
 
 

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from imgwired.web.deps import ServicesDep
+from imgwired.web.error_responses import error_responses
 from imgwired.web.schemas.custom_domain import TlsAskSchema
 
 router = APIRouter(prefix="/tls", tags=["Tls"])
@@ -20,7 +21,12 @@ router = APIRouter(prefix="/tls", tags=["Tls"])
     "/ask",
     operation_id="Tls_ask",
     summary="May the TLS proxy obtain a certificate for this domain? (imgwired)",
-    responses={404: {"description": "Not a connected custom domain: do not issue"}},
+    responses={
+        404: {
+            **error_responses(404)[404],
+            "description": "Not a connected custom domain: do not issue",
+        }
+    },
 )
 async def ask(
     domain: Annotated[str, Query(max_length=1024, title="Domain")], services: ServicesDep

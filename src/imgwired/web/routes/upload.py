@@ -12,6 +12,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from imgwired.web.deps import ServicesDep
+from imgwired.web.error_responses import error_responses
 from imgwired.web.ids import EnvironmentIdPath, ImageIdPath
 from imgwired.web.schemas.images import ImageSchema
 
@@ -22,6 +23,7 @@ router = APIRouter(prefix="/upload", tags=["Uploads"])
     "/{environment_id}/{image_id}",
     operation_id="Uploads_put",
     summary="Upload an image's bytes to its signed upload URL (imgwired)",
+    responses=error_responses(400, 403, 404, 503),
     openapi_extra={
         "requestBody": {
             "required": True,

@@ -15,7 +15,8 @@ KeyName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255), Field(title="Name")
 ]
 UploadBytes = Annotated[int, Field(ge=5120, le=104857600)]
-PendingUploads = Annotated[int, Field(ge=5)]
+# At most what the database column holds (a signed 32-bit integer); far beyond any real cap.
+PendingUploads = Annotated[int, Field(ge=5, le=2**31 - 1)]
 Scopes = Annotated[list[str], Field(max_length=64)]
 MimeTypes = Annotated[list[str], Field(max_length=32)]
 

@@ -1,7 +1,7 @@
 """derived images: the watermark image a rendition depends on
 
-Revision ID: 0009_watermarks
-Revises: 0008_upload_claim_leases
+Revision ID: 0010_watermarks
+Revises: 0009_render_budget
 Create Date: 2026-12-08 09:00:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_watermarks"
-down_revision = "0008_upload_claim_leases"
+revision = "0010_watermarks"
+down_revision = "0009_render_budget"
 branch_labels = None
 depends_on = None
 
