@@ -613,8 +613,18 @@ def _serve(kind: str, directory: str, port: int) -> None:
     """A uvicorn server for one app, in a child process (the database is already set up)."""
     import uvicorn
 
+    from imgwired.web.http_protocol import CanonicalCaseHttpToolsProtocol
+
     app = build_app(kind, bench_settings(Path(directory)))
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    # Both apps run on the protocol `imgwired serve` uses, so only the CORS layer differs.
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        http=CanonicalCaseHttpToolsProtocol,
+    )
     uvicorn.Server(config).run()
 
 

@@ -254,6 +254,7 @@ def _serve_imgwired(data_dir: str, port: int) -> None:
 
     from imgwired.config import Settings
     from imgwired.web.app import create_app
+    from imgwired.web.http_protocol import CanonicalCaseHttpToolsProtocol
 
     settings = Settings(
         data_dir=Path(data_dir),
@@ -262,7 +263,15 @@ def _serve_imgwired(data_dir: str, port: int) -> None:
         run_jobs_in_process=True,
     )
     app = create_app(settings)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    # The protocol `imgwired serve` runs: header names keep their canonical case on the wire.
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        http=CanonicalCaseHttpToolsProtocol,
+    )
 
 
 def _serve_file(path: str, port: int) -> None:

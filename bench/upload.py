@@ -33,11 +33,13 @@ SERVER = """
 import sys, uvicorn
 from imgwired.config import Settings
 from imgwired.web.app import create_app
+from imgwired.web.http_protocol import CanonicalCaseHttpToolsProtocol
 data_dir, port = sys.argv[1], int(sys.argv[2])
 settings = Settings(data_dir=data_dir, port=port, public_url=f"http://127.0.0.1:{port}",
                     run_jobs_in_process=False)
 app = create_app(settings)
-uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
+            http=CanonicalCaseHttpToolsProtocol)
 """
 
 

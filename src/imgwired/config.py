@@ -109,6 +109,12 @@ class Settings(BaseSettings):
     upload_token_ttl_seconds: int = Field(default=15 * 60, ge=10, le=24 * 3600)
     max_pixels: int = Field(default=250_000_000, ge=1)
     server_key_upload_bytes: int = Field(default=100 * 1024 * 1024, ge=5120)
+    watermark_url_max_bytes: int = Field(
+        default=5 * 1024 * 1024,
+        ge=1024,
+        le=100 * 1024 * 1024,
+        description="Largest watermark_url image fetched; a larger one is refused.",
+    )
     fetch_allowed_networks: list[str] = Field(
         default_factory=list,
         description="Networks upload_via_url may reach despite being private (development only).",

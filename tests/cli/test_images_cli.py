@@ -158,3 +158,17 @@ def test_an_unreachable_server_is_reported(capsys: pytest.CaptureFixture[str]) -
 
     assert code == 1
     assert err.startswith("imgwired: GET http://127.0.0.1:") and "failed" in err
+
+
+def test_a_quarantined_upload_exits_1_and_says_why(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    notes = tmp_path / "README.md"
+    notes.write_text("# not an image\n")
+    code, out, err = run(capsys, "upload", str(notes), "--wait")
+
+    assert code == 1
+    assert "QUARANTINE" in out
+    assert "quarantine_reason" in out
+    assert err.startswith("imgwired: the image was quarantined and will not be served: ")
+    assert "not_an_image" in err

@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.images.helpers import jpeg
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -124,3 +126,92 @@ def test_the_access_log_never_shows_secrets(served: tuple[str, str, subprocess.P
     log = process.stdout.read()
     assert "standard_upload?upload_token=[redacted]" in log
     assert secret not in log
+
+
+def _raw_head(base: str, request: str, body: bytes = b"") -> bytes:
+    """Send one HTTP/1.1 request over a plain socket and return the response head as sent."""
+    host, port = base.removeprefix("http://").split(":")
+    head = request.replace("\n", "\r\n") + f"Host: {host}\r\nConnection: close\r\n"
+    if body:
+        head += f"Content-Length: {len(body)}\r\n"
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(head.encode() + b"\r\n" + body)
+        received = b""
+        while b"\r\n\r\n" not in received:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+    return received.partition(b"\r\n\r\n")[0]
+
+
+def _header_names(head: bytes) -> set[str]:
+    return {line.split(b":", 1)[0].decode() for line in head.split(b"\r\n")[1:]}
+
+
+def test_header_names_go_out_in_their_canonical_case(server: tuple[str, str]) -> None:
+    base, output = server
+    server_key = re.search(r"sk_[A-Za-z0-9]{43}", output)
+    assert server_key
+    auth = f"Authorization: Bearer {server_key.group(0)}\n"
+
+    listing = _raw_head(base, f"GET /api/v1/images/?limit=1 HTTP/1.1\n{auth}")
+    assert listing.startswith(b"HTTP/1.1 200")
+    assert {
+        "X-Total-Count",
+        "X-Page",
+        "X-Limit",
+        "X-Prev-Page",
+        "X-Next-Page",
+        "X-Request-Id",
+        "Content-Type",
+        "Content-Length",
+    } <= _header_names(listing), listing
+
+    error = _raw_head(base, "GET /api/v1/images/ HTTP/1.1\n")
+    assert error.startswith(b"HTTP/1.1 401")
+    assert {"WWW-Authenticate", "X-Request-Id", "Content-Type"} <= _header_names(error), error
+
+    preflight = _raw_head(
+        base,
+        "OPTIONS /api/v1/images/standard_upload HTTP/1.1\n"
+        "Origin: https://app.example.com\n"
+        "Access-Control-Request-Method: POST\n"
+        "Access-Control-Request-Headers: authorization, content-type\n",
+    )
+    assert preflight.startswith(b"HTTP/1.1 204")
+    assert {
+        "Access-Control-Allow-Origin",
+        "Access-Control-Allow-Methods",
+        "Access-Control-Allow-Headers",
+        "Access-Control-Max-Age",
+        "Vary",
+    } <= _header_names(preflight), preflight
+
+    created = httpx.post(
+        f"{base}/api/v1/images/standard_upload",
+        headers={"Authorization": f"Bearer {server_key.group(0)}"},
+        json={"file_name": "a.jpg"},
+    ).json()
+    assert httpx.put(created["upload_url"], content=jpeg()).status_code == 200
+    image_url = f"{base}/api/v1/images/{created['image']['id']}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        image = httpx.get(image_url, headers={"Authorization": f"Bearer {server_key.group(0)}"})
+        if image.json()["status"] == "READY":
+            break
+        time.sleep(0.05)
+    cdn_path = image.json()["cdn_url"].removeprefix(base)
+    delivered = _raw_head(base, f"GET {cdn_path}?w=10 HTTP/1.1\n")
+    assert delivered.startswith(b"HTTP/1.1 200"), delivered
+    assert {
+        "ETag",
+        "Cache-Control",
+        "Content-Type",
+        "Access-Control-Allow-Origin",
+        "Timing-Allow-Origin",
+        "X-Request-Id",
+    } <= _header_names(delivered), delivered
+    # Nothing goes out lowercased: every name starts with a capital letter.
+    for head in (listing, error, preflight, delivered):
+        assert all(name[:1].isupper() for name in _header_names(head)), head

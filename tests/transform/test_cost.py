@@ -46,6 +46,15 @@ def planned(query: str, output: OutputFormat = OutputFormat.PNG, **source: int) 
         "z=2&w=60",
         "min-width=260",
         "c=30:20&dpr=1.5",
+        "c=0.5:0.25",
+        "w=80&h=80&resizing_type=cover&c=0.5:40",
+        "w=300&h=260&extend=true:so",
+        "w=300&extend=1:ce:10:20",
+        "exar=true&w=120&h=40&resizing_type=fill",
+        "exar=true:no&w=50",
+        "pd=10:20",
+        "pd=%7B%22all%22:3,%22top%22:1,%22background%22:%22f00%22%7D",
+        "wmt=%7B%22text%22:%22x%22%7D&rot=90",
     ],
 )
 def test_the_planned_output_is_the_rendered_output(quadrant_png: Path, query: str) -> None:
@@ -71,6 +80,24 @@ def test_what_costs_more_is_priced_higher() -> None:
     # A thumbnail of a huge source still pays for decoding it.
     huge = planned("w=100", width=12_000, height=9_000)
     assert huge.cost > 10 * small.cost
+
+
+def test_a_watermark_is_priced_on_every_frame() -> None:
+    mark = "&wm=0190f0c4-7b1e-7cc1-8a5e-3f4d2a1b9c00"
+    plain, marked = planned("w=2000&enlarge=1"), planned("w=2000&enlarge=1" + mark)
+    assert (marked.width, marked.height) == (plain.width, plain.height)
+    assert marked.cost > plain.cost
+    assert planned("w=2000&enlarge=1&wmt=%7B%22text%22:%22x%22%7D").cost == marked.cost
+
+    def extra(pages: int) -> int:
+        shape = SourceShape(SupportedMimeType.GIF, 100, 100, pages=pages)
+        costs = [
+            estimate(shape, parse_transformations(parse_qsl(query)), OutputFormat.GIF).cost
+            for query in ("w=50", "w=50" + mark)
+        ]
+        return costs[1] - costs[0]
+
+    assert extra(pages=20) > extra(pages=1)
 
 
 def test_the_budget_names_the_limit_and_the_value() -> None:

@@ -8,8 +8,8 @@ import pytest
 
 from imgwired.errors import InvalidTransformationError, TransformationTooLargeError
 from imgwired.transform.params import parse_transformations
-from imgwired.transform.planning import Plan, Region, place, plan
-from imgwired.transform.values import Gravity
+from imgwired.transform.planning import Plan, Region, place, plan, position
+from imgwired.transform.values import Anchor, Gravity, Share
 
 
 def planned(query: str, source: tuple[int, int] = (2000, 1000), limit: int = 8192) -> Plan:
@@ -105,3 +105,20 @@ def test_place() -> None:
     assert place((100, 50), (20, 10), Gravity.SOUTHEAST) == (80, 40)
     assert place((100, 50), (20, 10), Gravity.NORTHWEST) == (0, 0)
     assert place((100, 50), (20, 10), Gravity.ATTENTION) == (40, 20)
+
+
+def test_offsets_move_a_box_toward_the_inside_and_never_past_the_edges() -> None:
+    assert position((100, 50), (20, 10), Anchor(Gravity.SOUTHEAST, 5, 5)) == (75, 35)
+    assert position((100, 50), (20, 10), Anchor(Gravity.CENTER, -5, 5)) == (35, 25)
+    assert position((100, 50), (20, 10), Anchor(Gravity.NORTHWEST, 500, -500)) == (80, 0)
+    assert position((100, 50), (20, 10), Anchor(Gravity.NORTH, Share(0.1), 0)) == (50, 0)
+    assert position((100, 50), (20, 10), Anchor(Gravity.WEST, 5, 0), dpr=2) == (10, 20)
+    # A smart gravity has no offsets: it finds its own place.
+    assert Anchor(Gravity.ATTENTION, 5, 5) == Anchor(Gravity.ATTENTION)
+
+
+def test_a_region_at_a_smart_gravity_is_found_by_looking() -> None:
+    region = planned("crop=10:10:500:400:attention").region
+    # Its size is known now; the place, once the pixels are read (the centre if they cannot be).
+    assert region == Region(750, 300, 500, 400, look=Gravity.ATTENTION)
+    assert planned("crop=0:0:5000:400:entropy").region == Region(0, 300, 2000, 400, Gravity.ENTROPY)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -15,6 +16,7 @@ from imgwired.media_types import SupportedMimeType
 from imgwired.transform.control import RenderControl, StopReason
 from imgwired.transform.params import OutputFormat, parse_transformations
 from imgwired.transform.render import render
+from imgwired.transform.watermark import MarkFile
 from tests.images.helpers import noisy_jpeg
 from tests.imaging.samples import animation
 from tests.transform.helpers import quadrants, save
@@ -100,3 +102,34 @@ def test_the_webp_encoder_stops_in_its_last_step(tmp_path: Path) -> None:
     with pytest.raises(RenderTimeoutError):
         run(source, "w=6000&h=4500&enlarge=1&resizing_type=fill", control, OutputFormat.WEBP)
     assert time.perf_counter() - started < 5
+
+
+def test_the_watermark_is_made_under_the_same_control(tmp_path: Path) -> None:
+    """The watermark's image is loaded in a pipeline of its own: it is watched too, and a load
+    stopped there is heard as the render stopped, not as an unreadable watermark."""
+    source = save(quadrants(400, 300), tmp_path / "source.jpg", Q=90)
+    mark = MarkFile(save(quadrants(400, 300), tmp_path / "mark.png"), SupportedMimeType.PNG)
+    control = RenderControl(time_budget=60)
+    control.start()
+    watched: list[object] = []
+    original_watch = control.watch
+
+    def watch_and_stop(image: object) -> object:
+        watched.append(image)
+        if len(watched) == 2:  # the source first, then the watermark's image
+            control.cancel(StopReason.ABANDONED)
+        return original_watch(image)
+
+    control.watch = watch_and_stop  # type: ignore[method-assign]
+    t = parse_transformations(parse_qsl(f"w=200&wm={uuid.uuid4()}&wms=3000"))
+    with pytest.raises(RequestAbandonedError):
+        render(
+            source,
+            SupportedMimeType.JPEG,
+            t,
+            OutputFormat.PNG,
+            max_pixels=10**9,
+            mark_file=mark,
+            control=control,
+        )
+    assert len(watched) == 2

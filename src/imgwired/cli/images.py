@@ -29,6 +29,7 @@ _PAIRS = [
     "purpose",
     "cdn_url",
     "created_at",
+    "quarantine_reason",
 ]
 
 
@@ -93,7 +94,7 @@ def _upload(client: ImgwireClient, args: argparse.Namespace) -> int:
         wait=args.wait,
     )
     _emit_image(image, args.json)
-    return 0
+    return _outcome(image)
 
 
 def _list(client: ImgwireClient, args: argparse.Namespace) -> int:
@@ -117,6 +118,15 @@ def _list(client: ImgwireClient, args: argparse.Namespace) -> int:
 def _get(client: ImgwireClient, args: argparse.Namespace) -> int:
     _emit_image(client.images.retrieve(args.image_id), args.json)
     return 0
+
+
+def _outcome(image: Image) -> int:
+    """1, with the reason on stderr, for an upload that processing refused; else 0."""
+    if image.status != "QUARANTINE":
+        return 0
+    reason = image.quarantine_reason or "no reason recorded"
+    print(f"imgwired: the image was quarantined and will not be served: {reason}", file=sys.stderr)
+    return 1
 
 
 def _delete(client: ImgwireClient, args: argparse.Namespace) -> int:
@@ -143,4 +153,11 @@ def _emit_image(image: Image, as_json: bool) -> None:
     if as_json:
         emit_json(document)
     else:
-        emit_pairs([(name, document.get(name)) for name in _PAIRS])
+        pairs = [(name, document.get(name)) for name in _PAIRS]
+        emit_pairs(
+            [
+                (name, value)
+                for name, value in pairs
+                if value is not None or name != "quarantine_reason"
+            ]
+        )

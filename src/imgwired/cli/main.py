@@ -138,6 +138,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from imgwired.web.access_log import uvicorn_log_config
     from imgwired.web.app import create_app
+    from imgwired.web.http_protocol import CanonicalCaseHttpToolsProtocol
 
     overrides: dict[str, Any] = {}
     if args.host:
@@ -162,6 +163,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         port=settings.port,
         log_level="info",
         log_config=uvicorn_log_config(),
+        # httptools, spelling header names canonically on the wire (see web/http_protocol.py).
+        http=CanonicalCaseHttpToolsProtocol,
         # Oversized headers get our JSON 431 rather than the server's bare 400.
         h11_max_incomplete_event_size=settings.max_total_header_bytes * 2,
         # On SIGTERM requests in flight get this long; then they are cancelled and the

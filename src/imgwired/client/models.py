@@ -87,6 +87,7 @@ class Image(Model):
     updated_at: datetime
     deleted_at: datetime | None = None
     processed_metadata_at: datetime | None = None
+    quarantine_reason: str | None = None  # imgwired's own field: why an image was quarantined
 
     @property
     def is_processed(self) -> bool:

@@ -314,6 +314,9 @@ class DerivedImage(TimestampedMixin, Base):
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
+    # The image drawn on it as a watermark: its deletion unlists the rendition. No foreign key:
+    # images are deleted softly, and the purge job removes the dependants.
+    watermark_image_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), index=True, default=None)
 
 
 class UsageHour(Base):

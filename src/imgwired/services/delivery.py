@@ -22,12 +22,14 @@ from sqlalchemy import and_, delete, select
 
 from imgwired.accounts.organization import OrganizationService
 from imgwired.config import Settings
+from imgwired.db import watermark_repository
 from imgwired.db.engine import Database
 from imgwired.db.models import DerivedImage, Environment, Image, ImageStatus
 from imgwired.errors import ImageNotFoundError
 from imgwired.media_types import SupportedMimeType
 from imgwired.services.hot_renditions import MAX_ENTRY_BYTES, HotDelivery, HotRenditions
 from imgwired.services.renditions import CONTENT_TYPES, RenditionMaker
+from imgwired.services.watermarks import WatermarkSource, WatermarkSources
 from imgwired.storage.base import BlobChunks, BlobNotFoundError, BlobStore
 from imgwired.transform.cost import SourceShape
 from imgwired.transform.negotiate import negotiate
@@ -115,7 +117,8 @@ class DeliveryService:
         self._hot = hot
         self._blobs = blobs
         self._organization = organization
-        self._renditions = RenditionMaker(database, settings, blobs)
+        self._watermarks = WatermarkSources(database, settings, blobs, organization)
+        self._renditions = RenditionMaker(database, settings, blobs, self._watermarks)
 
     def start(self) -> None:
         """Set up rendering (libvips' limits); call when the app starts."""
@@ -143,7 +146,11 @@ class DeliveryService:
         transformation = parse_transformations(query, address.preset)
         choice = transformation.format or negotiate(accept)
         vary_accept = transformation.format is None
-        variant = _variant(transformation, choice)
+        # Before any cache: a watermark deleted since a rendition was made is refused at once.
+        mark = await self._watermarks.find(
+            address.organization_id, address.environment_id, address.image_id, transformation
+        )
+        variant = _variant(transformation, choice, mark)
         hot = self._hot.get(address.image_id, variant)
         if hot is not None and (hot.organization_id, hot.environment_id) == (
             address.organization_id,
@@ -161,6 +168,7 @@ class DeliveryService:
             if_none_match,
             head,
             client_gone,
+            mark,
         )
         if delivery.body is not None:
             self._hot.put(
@@ -189,6 +197,7 @@ class DeliveryService:
         if_none_match: str | None,
         head: bool,
         client_gone: Callable[[], Awaitable[None]] | None,
+        mark: WatermarkSource | None,
     ) -> Delivery:
         if _serves_original(source, transformation):
             delivery = Delivery(
@@ -222,7 +231,9 @@ class DeliveryService:
             return Delivery(
                 source.environment_id, "", etag, 0, vary_accept, True, False, not_modified=True
             )
-        rendered = await self._renditions.make(source, transformation, choice, variant, client_gone)
+        rendered = await self._renditions.make(
+            source, transformation, choice, variant, client_gone, mark=mark
+        )
         return Delivery(
             source.environment_id,
             CONTENT_TYPES[rendered.format],
@@ -302,10 +313,14 @@ class DeliveryService:
     # -- purging -------------------------------------------------------------------------------
 
     def purge(self, payload: dict[str, Any]) -> None:
-        """The purge job: forget an image's renditions, then remove its original and them."""
+        """The purge job: forget an image's renditions and those of other images that drew it
+        as a watermark, then remove its original and every one of them."""
         image_id = uuid.UUID(payload["image_id"])
         with self._db.transaction() as session:
             session.execute(delete(DerivedImage).where(DerivedImage.image_id == image_id))
+            dependants = watermark_repository.take_dependent_renditions(session, image_id)
+        for key in dependants:
+            self._blobs.delete(key)
         self._blobs.delete_prefix(f"{payload['environment_id']}/{image_id}/")
 
 
@@ -326,9 +341,14 @@ def _from_memory(hot: HotDelivery, if_none_match: str | None, head: bool) -> Del
     return delivery
 
 
-def _variant(transformation: Transformation, choice: OutputFormat | None) -> str:
-    """The cache key of a rendition within its image."""
+def _variant(
+    transformation: Transformation, choice: OutputFormat | None, mark: WatermarkSource | None = None
+) -> str:
+    """The cache key of a rendition within its image: the parameters, the output choice and
+    the watermark's source (its content, not only its name)."""
     text = f"{transformation.canonical()}|{choice.value if choice else 'original'}"
+    if mark is not None:
+        text += f"|{mark.fingerprint}"
     return hashlib.sha256(text.encode()).hexdigest()[:40]
 
 

@@ -6,6 +6,10 @@ cost is over the configured limits, else sent to the cheap or the heavy lane of 
 environments, and stops it when it runs past its time budget or every client has left. The
 result is stored in the blob store under its image and listed in ``derived_images``; beyond
 the per-image cap the oldest renditions are evicted.
+
+A watermark image is found by ``WatermarkSources`` before the render is queued (its fingerprint
+is in the variant); the render thread reads its bytes next to the original's, and a rendition
+that drew a stored image lists it (``watermark_image_id``), so purging that image purges it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from imgwired.db.models import DerivedImage, Image
 from imgwired.imaging import vips
 from imgwired.media_types import SupportedMimeType
 from imgwired.services.render_scheduler import RenderScheduler
+from imgwired.services.watermarks import WatermarkSource, WatermarkSources
 from imgwired.storage.base import BlobNotFoundError, BlobStore
 from imgwired.transform.control import RenderControl
 from imgwired.transform.cost import RenderBudget, SourceShape, estimate
@@ -63,9 +68,16 @@ class RenditionSource(Protocol):
 class RenditionMaker:
     """Budgets, schedules, renders, stores and lists renditions."""
 
-    def __init__(self, database: Database, settings: Settings, blobs: BlobStore) -> None:
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        blobs: BlobStore,
+        watermarks: WatermarkSources,
+    ) -> None:
         self._db = database
         self._blobs = blobs
+        self._watermarks = watermarks
         self._settings = settings
         self._max_pixels = settings.max_pixels
         self._max_variants = settings.max_variants_per_image
@@ -102,8 +114,11 @@ class RenditionMaker:
         choice: OutputFormat | None,
         variant: str,
         client_gone: Callable[[], Awaitable[None]] | None,
+        *,
+        mark: WatermarkSource | None = None,
     ) -> Rendered:
-        """The rendition, rendered (once for concurrent requests) and stored.
+        """The rendition, rendered (once for concurrent requests) and stored; ``mark`` is the
+        watermark image ``transformation`` names, as found (its fingerprint in ``variant``).
 
         Raises ``RenderBudgetExceededError`` before queueing when the database's size of the
         source is enough to tell; else what ``render`` and ``RenderScheduler.run`` raise.
@@ -119,7 +134,7 @@ class RenditionMaker:
         return await self._scheduler.run(
             f"{source.id}/{variant}",
             source.environment_id,
-            partial(self._render_and_store, source, transformation, choice, variant),
+            partial(self._render_and_store, source, transformation, choice, variant, mark),
             heavy=heavy,
             client_gone=client_gone,
         )
@@ -130,25 +145,30 @@ class RenditionMaker:
         transformation: Transformation,
         choice: OutputFormat | None,
         variant: str,
+        mark: WatermarkSource | None,
         control: RenderControl,
     ) -> Rendered:
         # Another process may have made it while this request waited for a thread.
         made = self._stored_rendition(source, variant)
         if made is not None:
             return made
-        with self._blobs.local_path(source.blob_key) as path:
+        with (
+            self._blobs.local_path(source.blob_key) as path,
+            self._watermarks.local_file(mark) as mark_file,
+        ):
             rendered = render(
                 path,
                 source.mime_type,
                 transformation,
                 choice,
                 max_pixels=self._max_pixels,
+                mark_file=mark_file,
                 budget=self._budget,
                 control=control,
             )
         key = f"{source.environment_id}/{source.id}/derived/{variant}.{rendered.format.value}"
         self._blobs.put_bytes(key, rendered.data)
-        self._remember(source, variant, key, rendered)
+        self._remember(source, variant, key, rendered, mark.image_id if mark else None)
         return rendered
 
     def _stored_rendition(self, source: RenditionSource, variant: str) -> Rendered | None:
@@ -170,15 +190,23 @@ class RenditionMaker:
         return Rendered(data=data, format=output, width=width, height=height)
 
     def _remember(
-        self, source: RenditionSource, variant: str, key: str, rendered: Rendered
+        self,
+        source: RenditionSource,
+        variant: str,
+        key: str,
+        rendered: Rendered,
+        watermark_image_id: uuid.UUID | None,
     ) -> None:
-        """List the new rendition; if the image was deleted meanwhile, or too many renditions
-        exist, remove what must go (after the commit, so a listed blob always exists)."""
+        """List the new rendition; if the image (or its watermark) was deleted meanwhile, or too
+        many renditions exist, remove what must go (after the commit, so a listed blob always
+        exists)."""
         doomed: list[str] = []
         try:
             with self._db.transaction() as session:
                 image = session.get(Image, source.id)
-                if image is None or image.deleted_at is not None:
+                if _gone(image) or (
+                    watermark_image_id is not None and _gone(session.get(Image, watermark_image_id))
+                ):
                     doomed.append(key)
                 else:
                     session.add(
@@ -191,6 +219,7 @@ class RenditionMaker:
                             size_bytes=len(rendered.data),
                             width=rendered.width,
                             height=rendered.height,
+                            watermark_image_id=watermark_image_id,
                         )
                     )
                     session.flush()
@@ -199,6 +228,10 @@ class RenditionMaker:
             return  # another process listed the same rendition first: same bytes, same key
         for stale in doomed:
             self._blobs.delete(stale)
+
+
+def _gone(image: Image | None) -> bool:
+    return image is None or image.deleted_at is not None
 
 
 def _evict(session: Any, image_id: uuid.UUID, keep: int) -> list[str]:

@@ -112,10 +112,15 @@ def estimate(
     written = width * height * frames / 1e6
     worked = max(width * height, plan.resized[0] * plan.resized[1]) * frames / 1e6
     decoded = source.width * source.height * frames / 1e6
+    # A watermark is blended onto every frame, and the mark made once, at most a frame's size.
+    # Its image's decoding is left out: its size is unknown until its file is read.
+    has_mark = bool(t.watermark or t.watermark_url or t.watermark_text)
+    stamped = (written + width * height / 1e6) if has_mark else 0.0
     cost = (
         decoded * DECODE_COST[source.type]
         + worked * (RESAMPLE_COST + _effects_cost(t, plan))
         + written * ENCODE_COST[output]
+        + stamped * RESAMPLE_COST
     )
     return RenderEstimate(source, output, width, height, frames, math.ceil(cost))
 
@@ -135,8 +140,12 @@ def _effects_cost(t: Transformation, plan: planning.Plan) -> float:
         t.gradient,
         t.negate,
     )
-    smart = t.gravity.is_smart and (plan.cover is not None or t.crop is not None)
+    crop_gravity = (t.crop.gravity or t.gravity) if t.crop is not None else None
+    smart = (plan.cover is not None and t.gravity.is_smart) or (
+        crop_gravity is not None and crop_gravity.is_smart
+    )
     smart = smart or (t.zoom is not None and (t.zoom.gravity or t.gravity).is_smart)
+    smart = smart or (plan.region is not None and plan.region.look is not None)
     return (
         (_COLOUR_COST if any(colour) else 0.0)
         + (_BLUR_BASE_COST + t.blur if t.blur else 0.0)

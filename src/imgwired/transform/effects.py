@@ -1,7 +1,8 @@
 """Colour and filter operations, in one fixed order, on 8-bit sRGB with alpha left alone.
 
-The order: normalize, adjust, brightness, contrast, lightness / saturation / hue, colorize,
-monochrome, duotone, negate, pixelate, blur, sharpen, gradient. Each takes and returns one
+The order: normalize, adjust, brightness, contrast, lightness / saturation / hue, adjust's colour
+multiplier, colorize (and adjust's tint), monochrome, duotone, negate, pixelate, blur, sharpen,
+gradient. Each takes and returns one
 frame as a ``pyvips.Image`` (``Any``).
 """
 
@@ -58,7 +59,9 @@ def apply_effects(image: Any, t: Transformation) -> Any:
         image = _on_colour(image, lambda colour: ((colour - pivot) * factor + pivot).cast("uchar"))
     if t.lightness != 1.0 or saturation != 1.0 or t.hue:
         image = _on_colour(image, lambda colour: _lch(colour, t.lightness, saturation, t.hue))
-    for tint in (t.adjust.color if t.adjust else None, t.colorize):
+    if t.adjust and t.adjust.color != 1.0:
+        image = _on_colour(image, partial(_colour_balance, factor=t.adjust.color))
+    for tint in (t.adjust.tint if t.adjust else None, t.colorize):
         if tint is not None:
             image = _on_colour(image, partial(_tint, tint=tint))
     if t.monochrome is not False:
@@ -98,6 +101,20 @@ def _lch(colour: Any, lightness: float, saturation: float, hue: float) -> Any:
     lch = colour.colourspace("lch")
     adjusted = lch * [lightness, saturation, 1.0] + [0.0, 0.0, hue]
     return adjusted.colourspace("srgb").cast("uchar")
+
+
+# Rec. 601 luma, the grey a colour-balance control pulls towards or pushes away from.
+_LUMA = (0.299, 0.587, 0.114)
+
+
+def _colour_balance(colour: Any, factor: float) -> Any:
+    """Each pixel's distance from its own grey times ``factor``, in sRGB (0 is grey).
+
+    Unlike ``saturation`` (chroma in LCh, which keeps perceived lightness), this is the
+    colour-balance control of photo editors: vivid colours go further, and clip sooner.
+    """
+    grey = colour.recomb([list(_LUMA)])
+    return (grey + (colour - grey) * factor).cast("uchar").copy(interpretation="srgb")
 
 
 def _lab_of(color: Rgba) -> list[float]:

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from imgwired.imaging import vips
-from imgwired.transform.planning import Plan, Size, check_output, place, rounded, scaled
+from imgwired.transform.planning import Plan, Size, check_output, crop_side, position, rounded
 from imgwired.transform.values import (
-    AspectRatio,
+    Anchor,
     Flip,
-    Gravity,
     Kernel,
+    Length,
     Rgba,
     Sides,
     Zoom,
@@ -51,13 +51,21 @@ def thumbnail(path: Path, size: Size, *, pages: bool, to_srgb: bool) -> Any:
     return pyvips.Image.thumbnail_source(source, size[0], **options)
 
 
-def resize_region(image: Any, plan: Plan, gravity: Gravity, kernel: Kernel) -> Any:
-    """One upright frame cut to the plan's source region and zoom, then resized with ``kernel``."""
+def resize_region(image: Any, plan: Plan, gravity: Anchor, kernel: Kernel, *, look: bool) -> Any:
+    """One upright frame cut to the plan's source region and zoom, then resized with ``kernel``.
+
+    ``look`` says whether smart gravities may look at the pixels (not in animations, where
+    each frame would find another place): otherwise they are the centre.
+    """
     if plan.region is not None:
         region = plan.region
-        image = image.extract_area(region.left, region.top, region.width, region.height)
+        if region.look is not None and look:
+            image = cut(image, (region.width, region.height), Anchor(region.look))
+        else:
+            image = image.extract_area(region.left, region.top, region.width, region.height)
     if plan.zoom is not None:
-        image = _zoom(image, plan.zoom, gravity)
+        zoom_gravity = plan.zoom.gravity or gravity
+        image = _zoom(image, plan.zoom, zoom_gravity if look else zoom_gravity.compass())
     target = plan.resized_before_turns
     if (image.width, image.height) == target:
         return image
@@ -67,9 +75,10 @@ def resize_region(image: Any, plan: Plan, gravity: Gravity, kernel: Kernel) -> A
     return _exactly(resized, target)
 
 
-def _zoom(image: Any, zoom: Zoom, gravity: Gravity) -> Any:
+def _zoom(image: Any, zoom: Zoom, gravity: Anchor) -> Any:
+    # Offsets count in pixels of the source, the picture the zoom cuts.
     size = (max(1, rounded(image.width / zoom.factor)), max(1, rounded(image.height / zoom.factor)))
-    return cut(image, size, zoom.gravity or gravity)
+    return cut(image, size, gravity)
 
 
 def _exactly(image: Any, size: Size) -> Any:
@@ -92,20 +101,23 @@ def turn_and_flip(image: Any, quarter_turns: int, flip: Flip | None) -> Any:
     return image
 
 
-def cut(image: Any, size: Size, gravity: Gravity) -> Any:
-    """A ``size`` box of ``image`` (clipped to it) at ``gravity``; smart gravities look."""
+def cut(image: Any, size: Size, at: Anchor, *, dpr: float = 1.0) -> Any:
+    """A ``size`` box of ``image`` (clipped to it) at ``at``, moved by its offsets (pixels
+    times ``dpr``) but never past the edges; smart gravities look."""
     width, height = min(size[0], image.width), min(size[1], image.height)
     if (width, height) == (image.width, image.height):
         return image
-    if gravity.is_smart:
-        return image.smartcrop(width, height, interesting=gravity.value)
-    left, top = place((image.width, image.height), (width, height), gravity)
+    if at.is_smart:
+        return image.smartcrop(width, height, interesting=at.gravity.value)
+    left, top = position((image.width, image.height), (width, height), at, dpr=dpr)
     return image.extract_area(left, top, width, height)
 
 
-def crop_resized(image: Any, width: int, height: int, dpr: float, gravity: Gravity) -> Any:
-    """``crop=width:height[:gravity]``: a box of the resized image, sizes times ``dpr``."""
-    return cut(image, (scaled(width, dpr), scaled(height, dpr)), gravity)
+def crop_resized(image: Any, width: Length, height: Length, dpr: float, at: Anchor) -> Any:
+    """``crop=width:height[:gravity[:x:y]]``: a box of the resized image, pixel sizes and
+    offsets times ``dpr`` (a share is of the resized image's side, which ``dpr`` has scaled)."""
+    box = (crop_side(width, image.width, dpr), crop_side(height, image.height, dpr))
+    return cut(image, box, at, dpr=dpr)
 
 
 def rotate_by(image: Any, angle: float, fill: Rgba, max_dimension: int) -> Any:
@@ -117,13 +129,21 @@ def rotate_by(image: Any, angle: float, fill: Rgba, max_dimension: int) -> Any:
 
 
 def place_on_canvas(
-    image: Any, size: Size, gravity: Gravity, fill: Rgba, max_dimension: int, what: str
+    image: Any,
+    size: Size,
+    at: Anchor,
+    fill: Rgba,
+    max_dimension: int,
+    what: str,
+    *,
+    dpr: float = 1.0,
 ) -> Any:
-    """``image`` laid at ``gravity`` on a ``size`` canvas of ``fill``."""
+    """``image`` laid at ``at`` on a ``size`` canvas of ``fill``, moved by its offsets (pixels
+    times ``dpr``) but kept whole on the canvas; smart gravities are the centre."""
     check_output(size, max_dimension, what)
     if size == (image.width, image.height):
         return image
-    left, top = place(size, (image.width, image.height), _compass(gravity))
+    left, top = position(size, (image.width, image.height), at.compass(), dpr=dpr)
     image, background = fill_values(image, fill)
     return image.embed(left, top, size[0], size[1], extend="background", background=background)
 
@@ -139,23 +159,16 @@ def add_sides(image: Any, sides: Sides, fill: Rgba, max_dimension: int, what: st
 
 
 def to_aspect_ratio(
-    image: Any, ratio: AspectRatio, gravity: Gravity, fill: Rgba, max_dimension: int
+    image: Any, ratio: float, at: Anchor, fill: Rgba, max_dimension: int, *, dpr: float = 1.0
 ) -> Any:
-    """The canvas widened or heightened (never cut) to ``ratio``, the image at ``gravity``."""
+    """The canvas widened or heightened (never cut) to ``ratio``, the image at ``at``."""
     width, height = image.width, image.height
-    if width / height < ratio.ratio:
-        width = rounded(height * ratio.ratio)
+    if width / height < ratio:
+        width = rounded(height * ratio)
     else:
-        height = rounded(width / ratio.ratio)
+        height = rounded(width / ratio)
     size = (max(width, image.width), max(height, image.height))
-    return place_on_canvas(
-        image, size, ratio.gravity or gravity, fill, max_dimension, "extend_aspect_ratio"
-    )
-
-
-def _compass(gravity: Gravity) -> Gravity:
-    """Smart gravities have nothing to look at when placing on a canvas: centre."""
-    return Gravity.CENTER if gravity.is_smart else gravity
+    return place_on_canvas(image, size, at, fill, max_dimension, "extend_aspect_ratio", dpr=dpr)
 
 
 def fill_values(image: Any, fill: Rgba) -> tuple[Any, list[float]]:

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from types import MappingProxyType
 from typing import Any, Final
 
 from imgwired.errors import InvalidTransformationError
-from imgwired.transform.parsers import PARAMETERS, SPELLINGS, WATERMARK_SPELLINGS, Parameter
+from imgwired.transform import watermark_readers
+from imgwired.transform.parsers import PARAMETERS, SPELLINGS, Parameter
 from imgwired.transform.scalars import BadValue
 from imgwired.transform.values import (
+    CENTRE,
     Adjust,
+    Anchor,
     AspectRatio,
     ChromaSubsampling,
     ColorProfile,
@@ -26,20 +29,28 @@ from imgwired.transform.values import (
     Crop,
     Duotone,
     Extend,
+    ExtendToSize,
     Flip,
     Gradient,
-    Gravity,
     Kernel,
+    Length,
     Negate,
     Normalize,
     OutputFormat,
+    Padding,
     ResizingType,
     Rgba,
     Rotate,
     Sharpen,
-    Sides,
     Zoom,
     canonical_value,
+)
+from imgwired.transform.watermark_values import (
+    WatermarkImage,
+    WatermarkPosition,
+    WatermarkShadow,
+    WatermarkSize,
+    WatermarkText,
 )
 
 __all__ = [
@@ -49,7 +60,6 @@ __all__ = [
     "parse_transformations",
 ]
 
-MAX_VALUE_LENGTH: Final = 1024
 _SHOWN: Final = 100
 
 PRESETS: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
@@ -81,23 +91,23 @@ class Transformation:
     dpr: float = 1.0
     duotone: Duotone | None = None
     enlarge: bool = False
-    extend: Extend | None = None
+    extend: Extend | ExtendToSize | None = None
     extend_aspect_ratio: AspectRatio | None = None
     flip: Flip | None = None
     format: OutputFormat | None = None
     """The explicit output format; None means auto, negotiated by the caller."""
     gradient: Gradient | None = None
-    gravity: Gravity = Gravity.CENTER
-    height: int | None = None
+    gravity: Anchor = CENTRE
+    height: Length | None = None
     hue: float = 0.0
     keep_copyright: bool = False
     lightness: float = 1.0
-    min_height: int | None = None
-    min_width: int | None = None
+    min_height: Length | None = None
+    min_width: Length | None = None
     monochrome: bool | Rgba = False
     negate: Negate | None = None
     normalize: Normalize | None = None
-    padding: Sides | None = None
+    padding: Padding | None = None
     pixelate: int | None = None
     progressive: bool | None = None
     quality: int | None = None
@@ -109,7 +119,15 @@ class Transformation:
     strip_color_profile: bool | None = None
     """None: strip for srgb/rgb16 output, keep for keep and cmyk."""
     strip_metadata: bool = True
-    width: int | None = None
+    watermark: WatermarkImage | None = None
+    watermark_position: WatermarkPosition | None = None
+    watermark_rotate: Rotate | None = None
+    watermark_shadow: WatermarkShadow | None = None
+    watermark_size: WatermarkSize | None = None
+    watermark_text: WatermarkText | None = None
+    watermark_url: str | None = None
+    """The watermark's URL as it is fetched (decoded from base64, normalised)."""
+    width: Length | None = None
     zoom: Zoom | None = None
 
     def canonical(self) -> str:
@@ -166,9 +184,8 @@ def parse_transformations(
             )
         seen[parameter.name] = spelling
         values[parameter.field] = _read(parameter, spelling, text)
-    transformation = Transformation(**values)
-    _check_combinations(transformation)
-    return transformation
+    watermark_readers.settle(values)
+    return _settled(Transformation(**values))
 
 
 def _preset_values(preset: str) -> dict[str, Any]:
@@ -186,10 +203,6 @@ def _parameter(spelling: str) -> Parameter:
     parameter = SPELLINGS.get(spelling)
     if parameter is not None:
         return parameter
-    if spelling in WATERMARK_SPELLINGS:
-        raise InvalidTransformationError(
-            f"{_shown(spelling)}: watermarks are not supported by this server"
-        )
     detail = f"Unknown transformation parameter {_shown(spelling)}"
     close = difflib.get_close_matches(spelling[:_SHOWN].lower(), list(SPELLINGS), n=1, cutoff=0.75)
     if close:
@@ -201,9 +214,10 @@ def _read(parameter: Parameter, spelling: str, text: str) -> object:
     named = parameter.name if spelling == parameter.name else f"{parameter.name} ({spelling!r})"
     if not text:
         raise InvalidTransformationError(f"{named} needs a value; accepted: {parameter.accepts}")
-    if len(text) > MAX_VALUE_LENGTH:
+    if len(text) > parameter.max_length:
         raise InvalidTransformationError(
-            f"The value of {named} is too long ({len(text)} characters, at most {MAX_VALUE_LENGTH})"
+            f"The value of {named} is too long ({len(text)} characters, at most "
+            f"{parameter.max_length})"
         )
     try:
         return parameter.read(text)
@@ -217,20 +231,26 @@ def _read(parameter: Parameter, spelling: str, text: str) -> object:
     )
 
 
-def _check_combinations(transformation: Transformation) -> None:
+def _settled(transformation: Transformation) -> Transformation:
+    """``transformation`` with the format CMYK implies, once its parameters agree."""
     profile = transformation.color_profile
+    if profile is ColorProfile.CMYK and transformation.format is None:
+        # No format (or auto): JPEG, the one format that carries CMYK in every viewer.
+        transformation = replace(transformation, format=OutputFormat.JPEG)
     if profile is ColorProfile.CMYK and transformation.format not in (
         OutputFormat.JPEG,
         OutputFormat.TIFF,
     ):
         raise InvalidTransformationError(
-            "color_profile=cmyk needs format=jpeg or format=tiff: no other format carries CMYK"
+            "color_profile=cmyk needs format=jpeg or format=tiff (or no format, which is "
+            "jpeg): no other format carries CMYK"
         )
     if profile is ColorProfile.KEEP and transformation.strip_color_profile:
         raise InvalidTransformationError(
             "color_profile=keep keeps the embedded profile and strip_color_profile=true removes "
             "it: give one of them"
         )
+    return transformation
 
 
 def _shown(text: str) -> str:

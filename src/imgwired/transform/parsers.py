@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
-from imgwired.transform import effect_readers, geometry_readers
+from imgwired.transform import crop_readers, effect_readers, geometry_readers, watermark_readers
 from imgwired.transform.scalars import (
     GRAVITY_TEXT,
     angle,
     boolean,
     choice,
     color,
-    gravity,
     integer,
     number,
 )
@@ -31,7 +30,7 @@ from imgwired.transform.values import (
     ResizingType,
 )
 
-MAX_DIMENSION: Final = 8192
+MAX_DIMENSION: Final = geometry_readers.MAX_DIMENSION
 
 _FORMATS: Final[Mapping[str, OutputFormat | None]] = {
     "auto": None,
@@ -56,6 +55,10 @@ _SUBSAMPLING: Final[Mapping[str, ChromaSubsampling | None]] = {
 }
 
 
+MAX_VALUE_LENGTH: Final = 1024
+"""The longest value of most parameters, in characters."""
+
+
 @dataclass(frozen=True, slots=True)
 class Parameter:
     name: str
@@ -63,15 +66,13 @@ class Parameter:
     read: Callable[[str], object]
     accepts: str
     """What values are accepted, in words, for error messages."""
+    max_length: int = MAX_VALUE_LENGTH
+    """The longest value read, in characters."""
 
     @property
     def field(self) -> str:
         """The ``Transformation`` attribute: the name with ``-`` as ``_``."""
         return self.name.replace("-", "_")
-
-
-def _dimension(text: str) -> int:
-    return integer(text, 1, MAX_DIMENSION)
 
 
 def _multiplier(text: str) -> float:
@@ -120,7 +121,8 @@ def _choices(options: Mapping[str, object]) -> Callable[[str], object]:
 
 _COLOR = "a colour: rgb, rrggbb or rrggbbaa hex (# optional), or r:g:b[:alpha]"
 _BOOLEAN = "true, t, 1, false, f or 0"
-_MULTIPLIER = "a number from 0.01 to 10 (1 leaves the image as is)"
+_MULTIPLIER = "a number, clamped to 0.01..10 (1 leaves the image as is)"
+_SIZE = "pixels (clamped to 1..8192), a share of the source below 1, or 0 for auto"
 _OBJECT = " (or the same fields as a JSON object)"
 
 _TABLE: Final = (
@@ -128,11 +130,11 @@ _TABLE: Final = (
         "adjust",
         ("a",),
         effect_readers.adjust,
-        "brightness[:saturation[:color]], multipliers from 0.01 to 10" + _OBJECT,
+        "brightness[:saturation[:color]], multipliers clamped to 0.01..10" + _OBJECT,
     ),
     Parameter("background", ("bg",), color, _COLOR),
-    Parameter("background_alpha", ("bga",), _unit, "a number from 0 to 1"),
-    Parameter("blur", ("bl",), effect_readers.blur, "true, false, or a sigma from 0.3 to 100"),
+    Parameter("background_alpha", ("bga",), _unit, "a number, clamped to 0..1"),
+    Parameter("blur", ("bl",), effect_readers.blur, "true, false, or a sigma, clamped to 0.3..100"),
     Parameter("brightness", ("br",), _multiplier, _MULTIPLIER),
     Parameter("chroma_subsampling", (), _choices(_SUBSAMPLING), "4:4:4, 4:2:2, 4:2:0 or auto"),
     Parameter(
@@ -143,16 +145,17 @@ _TABLE: Final = (
         "contrast",
         ("co",),
         effect_readers.contrast,
-        "multiplier (0 to 10)[:pivot (0 to 255)]" + _OBJECT,
+        "multiplier (clamped to -10..10)[:pivot (clamped to 0..255)]" + _OBJECT,
     ),
     Parameter(
         "crop",
         ("c",),
-        geometry_readers.crop,
-        "width:height[:gravity] or x:y:width:height[:gravity]" + _OBJECT,
+        crop_readers.crop,
+        "width:height[:gravity[:x:y]] or x:y:width:height[:gravity] (below 1: shares of the "
+        "source)" + _OBJECT,
     ),
-    Parameter("dpi", (), _dpi, "a whole number from 1 to 600"),
-    Parameter("dpr", (), _dpr, "a number from 0.01 to 8"),
+    Parameter("dpi", (), _dpi, "a whole number, clamped to 1..600"),
+    Parameter("dpr", (), _dpr, "a number, clamped to 0.01..8"),
     Parameter(
         "duotone",
         ("dt",),
@@ -164,13 +167,14 @@ _TABLE: Final = (
         "extend",
         ("ex",),
         geometry_readers.extend,
-        "top[:right[:bottom[:left[:background]]]], whole numbers from 0 to 8192" + _OBJECT,
+        "top[:right[:bottom[:left[:background]]]] (pixels, clamped to 0..8192), or "
+        "true[:gravity]" + _OBJECT,
     ),
     Parameter(
         "extend_aspect_ratio",
         ("exar", "extend_ar"),
         geometry_readers.aspect_ratio,
-        "a ratio (0.01 to 100) or width:height, then optionally :gravity" + _OBJECT,
+        "a ratio (clamped to 0.01..100), width:height or true, then optionally :gravity" + _OBJECT,
     ),
     Parameter(
         "flip",
@@ -188,15 +192,20 @@ _TABLE: Final = (
         "gradient",
         ("gr",),
         effect_readers.gradient,
-        "hex colours color1,color2[,...][:angle[:opacity[:blend]]]" + _OBJECT,
+        "hex colours color1[,color2,...][:angle[:opacity[:blend]]]" + _OBJECT,
     ),
-    Parameter("gravity", ("g",), gravity, GRAVITY_TEXT),
-    Parameter("height", ("h",), _dimension, "a whole number from 1 to 8192"),
+    Parameter(
+        "gravity",
+        ("g",),
+        geometry_readers.anchor,
+        GRAVITY_TEXT + ", optionally followed by :x:y offsets",
+    ),
+    Parameter("height", ("h",), geometry_readers.size, _SIZE),
     Parameter("hue", ("hu",), _hue, "an angle in degrees"),
     Parameter("keep_copyright", ("kcr",), boolean, _BOOLEAN),
     Parameter("lightness", ("l",), _multiplier, _MULTIPLIER),
-    Parameter("min-height", ("mh", "min_height"), _dimension, "a whole number from 1 to 8192"),
-    Parameter("min-width", ("min_width", "mw"), _dimension, "a whole number from 1 to 8192"),
+    Parameter("min-height", ("mh", "min_height"), geometry_readers.size, _SIZE),
+    Parameter("min-width", ("min_width", "mw"), geometry_readers.size, _SIZE),
     Parameter("monochrome", ("mc",), effect_readers.monochrome, f"true, false, or {_COLOR}"),
     Parameter(
         "negate", ("neg",), effect_readers.negate, "true, false, or alpha:true / alpha:false"
@@ -205,17 +214,17 @@ _TABLE: Final = (
         "normalize",
         ("norm", "normalise"),
         effect_readers.normalize,
-        "true, false, or lower:upper percentiles (0 to 100)",
+        "true, false, or lower:upper percentiles (clamped to 0..100)" + _OBJECT,
     ),
     Parameter(
         "padding",
         ("pd",),
         geometry_readers.padding,
-        "all, x:y, top:x:bottom or top:right:bottom:left, whole numbers from 0 to 8192" + _OBJECT,
+        "all, x:y, top:x:bottom or top:right:bottom:left, pixels clamped to 0..8192" + _OBJECT,
     ),
-    Parameter("pixelate", ("pix",), _pixelate, "a whole number from 2 to 256"),
+    Parameter("pixelate", ("pix",), _pixelate, "a whole number, clamped to 2..256"),
     Parameter("progressive", (), _auto_or(boolean), f"{_BOOLEAN} or auto"),
-    Parameter("quality", ("q",), _auto_or(_quality), "a whole number from 1 to 100, or auto"),
+    Parameter("quality", ("q",), _auto_or(_quality), "a whole number, clamped to 1..100, or auto"),
     Parameter(
         "resizing_algorithm",
         ("ra",),
@@ -239,12 +248,62 @@ _TABLE: Final = (
         "sharpen",
         ("sh",),
         effect_readers.sharpen,
-        "true, false, or a sigma from 0.01 to 10 (or a JSON object: sigma, m1, m2, x1, y2, y3)",
+        "true, false, or a sigma clamped to 0.01..10 (or a JSON object: sigma, m1, m2, x1, y2, y3)",
     ),
     Parameter("strip_color_profile", ("scp",), boolean, _BOOLEAN),
     Parameter("strip_metadata", ("sm",), boolean, _BOOLEAN),
-    Parameter("width", ("w",), _dimension, "a whole number from 1 to 8192"),
-    Parameter("zoom", ("z",), geometry_readers.zoom, "a factor from 1 to 100, optionally :gravity"),
+    Parameter(
+        "watermark",
+        ("wm",),
+        watermark_readers.watermark,
+        "an image id of this environment, then optionally :gravity:x:y" + _OBJECT,
+    ),
+    Parameter(
+        "watermark_position",
+        ("watermark_offset", "wmp"),
+        watermark_readers.watermark_position,
+        "gravity[:x[:y[:opacity[:blend]]]]" + _OBJECT,
+    ),
+    Parameter(
+        "watermark_rotate",
+        ("wm_rot", "wmr"),
+        geometry_readers.rotate,
+        "an angle in degrees, optionally :background colour" + _OBJECT,
+    ),
+    Parameter(
+        "watermark_shadow",
+        ("wmsh",),
+        watermark_readers.watermark_shadow,
+        "true, false, or hexColor[:blur[:x[:y]]]" + _OBJECT,
+    ),
+    Parameter(
+        "watermark_size",
+        ("wms",),
+        watermark_readers.watermark_size,
+        "width[:height[:scale]]" + _OBJECT,
+    ),
+    Parameter(
+        "watermark_text",
+        ("wmt",),
+        watermark_readers.watermark_text,
+        "the text itself, or a JSON object: text, font, size, color, align, and a position "
+        "and size as watermark_position and watermark_size take them",
+        # The official builders send texts of up to 2048 characters, JSON around them.
+        max_length=8192,
+    ),
+    Parameter(
+        "watermark_url",
+        ("wmu",),
+        watermark_readers.watermark_url,
+        "an https URL in URL-safe base64 (padding optional)",
+    ),
+    Parameter("width", ("w",), geometry_readers.size, _SIZE),
+    Parameter(
+        "zoom",
+        ("z",),
+        geometry_readers.zoom,
+        "a factor clamped to 1..100, optionally :gravity[:x:y]",
+    ),
 )
 
 PARAMETERS: Final[Mapping[str, Parameter]] = MappingProxyType(
@@ -260,25 +319,3 @@ SPELLINGS: Final[Mapping[str, Parameter]] = MappingProxyType(
     }
 )
 """Every accepted name and alias, to its parameter."""
-
-WATERMARK_SPELLINGS: Final = frozenset(
-    {
-        "watermark",
-        "wm",
-        "watermark_position",
-        "watermark_offset",
-        "wmp",
-        "watermark_rotate",
-        "wm_rot",
-        "wmr",
-        "watermark_shadow",
-        "wmsh",
-        "watermark_size",
-        "wms",
-        "watermark_text",
-        "wmt",
-        "watermark_url",
-        "wmu",
-    }
-)
-"""The contract's watermark parameters: recognised, and refused."""

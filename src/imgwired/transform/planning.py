@@ -13,7 +13,20 @@ from typing import Final
 
 from imgwired.errors import InvalidTransformationError, TransformationTooLargeError
 from imgwired.transform.params import Transformation
-from imgwired.transform.values import Crop, Gravity, ResizingType, Sides, Zoom
+from imgwired.transform.values import (
+    Anchor,
+    Crop,
+    Extend,
+    ExtendToSize,
+    Gravity,
+    Length,
+    ResizingType,
+    Share,
+    Sides,
+    Zoom,
+    offset_pixels,
+    pixels,
+)
 
 Size = tuple[int, int]
 
@@ -35,12 +48,17 @@ _ANCHORS: Final = {
 
 @dataclass(frozen=True, slots=True)
 class Region:
-    """A rectangle inside an image: left, top, width, height."""
+    """A rectangle inside an image: left, top, width, height.
+
+    With ``look`` (a smart gravity), the renderer finds left and top by looking at the pixels;
+    the ones given (the centre) serve where it cannot look, in animations.
+    """
 
     left: int
     top: int
     width: int
     height: int
+    look: Gravity | None = None
 
     @property
     def size(self) -> Size:
@@ -63,7 +81,7 @@ class Plan:
     cover: Size | None
     """``resizing_type=cover``: the box cut from the resized image, at ``gravity``."""
     canvas: Size | None
-    """``resizing_type=contain``: the box the image is centred on (by ``gravity``)."""
+    """``resizing_type=contain`` or ``extend=true``: the box the image is laid on (by gravity)."""
 
     @property
     def resized_before_turns(self) -> Size:
@@ -72,15 +90,47 @@ class Plan:
         return (height, width) if self.quarter_turns % 2 else (width, height)
 
 
-def anchor(gravity: Gravity) -> tuple[float, float]:
+def gravity_fractions(gravity: Gravity) -> tuple[float, float]:
     """Where ``gravity`` sits, as fractions of the width and height; smart ones at the centre."""
     return _ANCHORS.get(gravity, (0.5, 0.5))
 
 
 def place(outer: Size, inner: Size, gravity: Gravity) -> tuple[int, int]:
     """The top-left of an ``inner`` box laid at ``gravity`` in (or around) ``outer``."""
-    fx, fy = anchor(gravity)
+    fx, fy = gravity_fractions(gravity)
     return rounded((outer[0] - inner[0]) * fx), rounded((outer[1] - inner[1]) * fy)
+
+
+def moved_inward(
+    left: float, top: float, gravity: Gravity, x: float, y: float
+) -> tuple[float, float]:
+    """``left``, ``top`` moved by offsets ``x``, ``y`` toward the inside of ``gravity``'s edges:
+    left from an east edge, up from a south edge, else right and down (imgproxy's rule)."""
+    fx, fy = gravity_fractions(gravity)
+    return left + (-x if fx == 1.0 else x), top + (-y if fy == 1.0 else y)
+
+
+def position(outer: Size, inner: Size, at: Anchor, *, dpr: float = 1.0) -> tuple[int, int]:
+    """The top-left of an ``inner`` box at ``at`` in ``outer``: the gravity's spot, moved by
+    the offsets (pixels times ``dpr``, shares of ``outer``'s sides), kept within ``outer``."""
+    left, top = place(outer, inner, at.gravity)
+    if not at.has_offsets:
+        return left, top
+    x, y = _offset(at.x, outer[0], dpr), _offset(at.y, outer[1], dpr)
+    moved_left, moved_top = moved_inward(left, top, at.gravity, x, y)
+    return (
+        _within(int(moved_left), outer[0] - inner[0]),
+        _within(int(moved_top), outer[1] - inner[1]),
+    )
+
+
+def _offset(length: Length, side: int, dpr: float) -> int:
+    return offset_pixels(length, side) if isinstance(length, Share) else rounded(length * dpr)
+
+
+def _within(start: int, room: int) -> int:
+    """``start`` kept in ``0..room``; a box larger than its frame (``room`` < 0) stays put."""
+    return start if room < 0 else min(max(start, 0), room)
 
 
 def plan(source: Size, transformation: Transformation, *, max_dimension: int) -> Plan:
@@ -112,15 +162,21 @@ def source_region(source: Size, crop: Crop) -> Region:
     """The ``x:y:width:height[:gravity]`` region, clipped to the source.
 
     Offsets count from the gravity's edge toward the inside (without gravity, from the top
-    left); centre offsets move right and down.
+    left); centre offsets move right and down. Shares are of the source's sides. A smart
+    gravity leaves the place to the renderer (``Region.look``).
     """
     assert crop.x is not None and crop.y is not None
-    gravity = crop.gravity or Gravity.NORTHWEST
-    left, top = place(source, (crop.width, crop.height), gravity)
-    fx, fy = anchor(gravity)
-    left += -crop.x if fx == 1.0 else crop.x
-    top += -crop.y if fy == 1.0 else crop.y
-    right, bottom = min(source[0], left + crop.width), min(source[1], top + crop.height)
+    gravity = crop.gravity.gravity if crop.gravity else Gravity.NORTHWEST
+    width, height = pixels(crop.width, source[0]), pixels(crop.height, source[1])
+    if gravity.is_smart:
+        # Found by looking at the source, so always inside it: only its size is known now.
+        box = (min(width, source[0]), min(height, source[1]))
+        left, top = place(source, box, Gravity.CENTER)
+        return Region(left, top, box[0], box[1], look=gravity)
+    x, y = offset_pixels(crop.x, source[0]), offset_pixels(crop.y, source[1])
+    moved = moved_inward(*place(source, (width, height), gravity), gravity, x, y)
+    left, top = int(moved[0]), int(moved[1])
+    right, bottom = min(source[0], left + width), min(source[1], top + height)
     left, top = max(0, left), max(0, top)
     if right <= left or bottom <= top:
         raise InvalidTransformationError(
@@ -138,6 +194,12 @@ def scaled(size: int, dpr: float) -> int:
     return max(1, rounded(size * dpr))
 
 
+def crop_side(length: Length, side: int, dpr: float) -> int:
+    """A side of ``crop=width:height``: a share of the resized picture's ``side`` (which ``dpr``
+    has scaled), or pixels times ``dpr``."""
+    return pixels(length, side) if isinstance(length, Share) else scaled(length, dpr)
+
+
 def scaled_sides(sides: Sides, dpr: float) -> Sides:
     """Padding or extend sizes times ``dpr`` (0 stays 0)."""
     return Sides(
@@ -148,10 +210,8 @@ def scaled_sides(sides: Sides, dpr: float) -> Sides:
 def _resize(
     used: Size, t: Transformation, max_dimension: int
 ) -> tuple[Size, Size | None, Size | None]:
-    box_w = scaled(t.width, t.dpr) if t.width else None
-    box_h = scaled(t.height, t.dpr) if t.height else None
-    min_w = scaled(t.min_width, t.dpr) if t.min_width else 0
-    min_h = scaled(t.min_height, t.dpr) if t.min_height else 0
+    box_w, box_h = _box(used, t.width, t.height, t.dpr)
+    min_w, min_h = (side or 0 for side in _box(used, t.min_width, t.min_height, t.dpr))
     for name, value in (
         ("width", box_w),
         ("height", box_h),
@@ -177,10 +237,30 @@ def _resize(
         cover = (min(box_w, resized[0]), min(box_h, resized[1]))
         cover = None if cover == resized else cover
     canvas = None
-    if t.resizing_type is ResizingType.CONTAIN and (box_w or box_h):
+    extends = t.resizing_type is ResizingType.CONTAIN or isinstance(t.extend, ExtendToSize)
+    if extends and (box_w or box_h):
         canvas = (max(box_w or resized[0], resized[0]), max(box_h or resized[1], resized[1]))
         canvas = None if canvas == resized else canvas
     return resized, cover, canvas
+
+
+def _box(
+    used: Size, width: Length | None, height: Length | None, dpr: float
+) -> tuple[int | None, int | None]:
+    """A requested width and height in pixels (shares are of ``used``), times ``dpr``."""
+    return (
+        scaled(pixels(width, used[0]), dpr) if width else None,
+        scaled(pixels(height, used[1]), dpr) if height else None,
+    )
+
+
+def box_ratio(plan: Plan, t: Transformation) -> float | None:
+    """Width / height of the requested box (``extend_aspect_ratio=true``), if both are given."""
+    if not t.width or not t.height:
+        return None
+    used = plan.region.size if plan.region else plan.source
+    turned = (used[1], used[0]) if plan.quarter_turns % 2 else used
+    return pixels(t.width, turned[0]) / pixels(t.height, turned[1])
 
 
 def _scales(
@@ -238,8 +318,8 @@ def output_size(plan: Plan, transformation: Transformation) -> Size:
     t = transformation
     width, height = plan.cover or plan.resized
     if t.crop is not None and not t.crop.of_source:
-        width = min(width, scaled(t.crop.width, t.dpr))
-        height = min(height, scaled(t.crop.height, t.dpr))
+        width = min(width, crop_side(t.crop.width, width, t.dpr))
+        height = min(height, crop_side(t.crop.height, height, t.dpr))
     if plan.residual_angle:
         radians = math.radians(plan.residual_angle)
         cos, sin = abs(math.cos(radians)), abs(math.sin(radians))
@@ -249,13 +329,17 @@ def output_size(plan: Plan, transformation: Transformation) -> Size:
         )
     if plan.canvas is not None:
         width, height = max(width, plan.canvas[0]), max(height, plan.canvas[1])
+    ratio = None
     if t.extend_aspect_ratio is not None:
-        ratio = t.extend_aspect_ratio.ratio
+        # No ratio (extend_aspect_ratio=true) is the requested box's; without one, nothing.
+        ratio = t.extend_aspect_ratio.ratio or box_ratio(plan, t)
+    if ratio is not None:
         if width / height < ratio:
             width = max(width, rounded(height * ratio))
         else:
             height = max(height, rounded(width / ratio))
-    for sides in (t.extend.sides if t.extend else None, t.padding):
+    extend_sides = t.extend.sides if isinstance(t.extend, Extend) else None
+    for sides in (extend_sides, t.padding.sides if t.padding else None):
         if sides is not None:
             added = scaled_sides(sides, t.dpr)
             width += added.left + added.right

@@ -9,6 +9,7 @@ any number of threads may render at once. The steps (see docs/transformations.md
 3. load at the planned size: shrink-on-load via ``thumbnail`` when nothing must happen first,
    otherwise load upright, cut the source region and zoom, then resize;
 4. per frame: turns and flips, crops, any-angle rotation, colour operations, canvases;
+   then the watermark (``watermark.stamp``);
 5. flatten transparency the output cannot carry, convert the colour profile, encode.
 
 Given a ``RenderControl``, the loaded source is watched, so libvips stops computing as soon as
@@ -25,13 +26,21 @@ from typing import Any, Final
 from imgwired.errors import InvalidTransformationError, TransformationTooLargeError
 from imgwired.imaging import vips
 from imgwired.media_types import SupportedMimeType
-from imgwired.transform import geometry, planning
+from imgwired.transform import geometry, planning, watermark
 from imgwired.transform.control import RenderControl
 from imgwired.transform.cost import RenderBudget, SourceShape, estimate
 from imgwired.transform.effects import apply_effects
 from imgwired.transform.encode import ALPHA_FORMATS, ANIMATED_FORMATS, encode
 from imgwired.transform.params import Transformation
-from imgwired.transform.values import ColorProfile, Gravity, Kernel, OutputFormat, Rgba
+from imgwired.transform.values import (
+    Anchor,
+    ColorProfile,
+    Extend,
+    ExtendToSize,
+    Kernel,
+    OutputFormat,
+    Rgba,
+)
 
 _FAMILIES: Final = {
     SupportedMimeType.JPEG: OutputFormat.JPEG,
@@ -92,6 +101,7 @@ def render(
     *,
     max_pixels: int,
     max_dimension: int = planning.MAX_DIMENSION,
+    mark_file: watermark.MarkFile | None = None,
     budget: RenderBudget | None = None,
     control: RenderControl | None = None,
 ) -> Rendered:
@@ -103,13 +113,23 @@ def render(
     parameters demand, ``RenderBudgetExceededError`` for a render over ``budget`` (before
     decoding), the error of ``control`` when it stopped the render, and
     ``InvalidTransformationError`` for what cannot apply to this image.
+    ``mark_file`` is the watermark's image when ``transformation`` names one by id or URL.
     """
     vips.configure_libvips()
     try:
         return _render(
-            path, source_type, transformation, output, max_pixels, max_dimension, budget, control
+            path,
+            source_type,
+            transformation,
+            output,
+            max_pixels,
+            max_dimension,
+            mark_file,
+            budget,
+            control,
         )
-    except vips.pyvips().Error as error:
+    # A stopped load of the watermark's image reports itself as an unreadable watermark.
+    except (vips.pyvips().Error, InvalidTransformationError) as error:
         stopped = control.error() if control is not None else None
         if stopped is None:
             raise
@@ -126,6 +146,7 @@ def _render(
     output: OutputFormat | None,
     max_pixels: int,
     max_dimension: int,
+    mark_file: watermark.MarkFile | None,
     budget: RenderBudget | None,
     control: RenderControl | None,
 ) -> Rendered:
@@ -144,6 +165,9 @@ def _render(
         image = watch(image.copy_memory())
     parts = geometry.frames(image) if animated else [image]
     parts = [_finish(part, plan, t, max_dimension, animated=animated) for part in parts]
+    parts = watermark.stamp(
+        parts, t, mark_file, max_pixels=max_pixels, max_dimension=max_dimension, watch=watch
+    )
     resolved = output or output_family(source_type, parts[0].hasalpha(), animated=animated)
     keeps_alpha = resolved in ALPHA_FORMATS and t.color_profile is not ColorProfile.CMYK
     parts = [_flatten(part, t, keeps_alpha=keeps_alpha) for part in parts]
@@ -217,29 +241,29 @@ def _load(
         return watch(geometry.thumbnail(path, size, pages=animated, to_srgb=to_srgb))
     zoom_gravity = (plan.zoom.gravity if plan.zoom else None) or t.gravity
     # Looking for the interesting part reads the image twice; so does turning it upright.
-    smart = plan.zoom is not None and zoom_gravity.is_smart and not animated
-    sequential = source.orientation == 1 and not smart
+    # Animations never look: each frame would find another place.
+    looks = (plan.zoom is not None and zoom_gravity.is_smart) or (
+        plan.region is not None and plan.region.look is not None
+    )
+    sequential = source.orientation == 1 and not (looks and not animated)
     options = {"n": -1} if animated else {}
     image = watch(geometry.open_source(loader, path, sequential=sequential, **options))
-    gravity = zoom_gravity if smart else _compass(zoom_gravity)
     if animated:
         parts = [
-            geometry.resize_region(part, plan, gravity, t.resizing_algorithm)
+            geometry.resize_region(part, plan, t.gravity, t.resizing_algorithm, look=False)
             for part in geometry.frames(image)
         ]
         image = geometry.join_frames(parts, image)
     else:
-        image = geometry.resize_region(image.autorot(), plan, gravity, t.resizing_algorithm)
+        image = geometry.resize_region(
+            image.autorot(), plan, t.gravity, t.resizing_algorithm, look=True
+        )
     if image.interpretation == "cmyk":
         # As thumbnail does: CMYK is always turned into RGB, whatever color_profile says.
         image = image.icc_transform("srgb", embedded=True, input_profile="cmyk")
     elif to_srgb:
         image = image.icc_transform("srgb", embedded=True)
     return image
-
-
-def _compass(gravity: Gravity) -> Gravity:
-    return Gravity.CENTER if gravity.is_smart else gravity
 
 
 def _needs_random_access(plan: planning.Plan, t: Transformation) -> bool:
@@ -262,34 +286,56 @@ def _finish(
 ) -> Any:
     """One frame through every step after resizing, up to (not including) the flatten."""
     # Each frame would find another "interesting" region: an animation uses the centre.
-    gravity = _compass(t.gravity) if animated else t.gravity
+    gravity = t.gravity.compass() if animated else t.gravity
     fill = _fill(t)
     image = geometry.turn_and_flip(image, plan.quarter_turns, t.flip)
     if plan.cover is not None:
-        image = geometry.cut(image, plan.cover, gravity)
+        image = geometry.cut(image, plan.cover, gravity, dpr=t.dpr)
     if t.crop is not None and not t.crop.of_source:
         crop_gravity = t.crop.gravity or t.gravity
-        crop_gravity = _compass(crop_gravity) if animated else crop_gravity
+        crop_gravity = crop_gravity.compass() if animated else crop_gravity
         image = geometry.crop_resized(image, t.crop.width, t.crop.height, t.dpr, crop_gravity)
     if plan.residual_angle:
         background = (t.rotate.background if t.rotate else None) or fill
         image = geometry.rotate_by(image, plan.residual_angle, background, max_dimension)
     image = apply_effects(image, t)
     if plan.canvas is not None:
-        image = geometry.place_on_canvas(
-            image, plan.canvas, gravity, fill, max_dimension, "resizing_type=contain"
-        )
+        image = _on_canvas(image, plan.canvas, t, gravity, fill, max_dimension)
     if t.extend_aspect_ratio is not None:
-        image = geometry.to_aspect_ratio(image, t.extend_aspect_ratio, gravity, fill, max_dimension)
-    if t.extend is not None:
+        # No ratio (extend_aspect_ratio=true) is the requested box's, when there is one.
+        ratio = t.extend_aspect_ratio.ratio or planning.box_ratio(plan, t)
+        if ratio is not None:
+            ratio_gravity = t.extend_aspect_ratio.gravity or gravity
+            image = geometry.to_aspect_ratio(
+                image, ratio, ratio_gravity, fill, max_dimension, dpr=t.dpr
+            )
+    if isinstance(t.extend, Extend):
         sides = planning.scaled_sides(t.extend.sides, t.dpr)
         image = geometry.add_sides(
             image, sides, t.extend.background or fill, max_dimension, "extend"
         )
     if t.padding is not None:
-        sides = planning.scaled_sides(t.padding, t.dpr)
-        image = geometry.add_sides(image, sides, fill, max_dimension, "padding")
+        sides = planning.scaled_sides(t.padding.sides, t.dpr)
+        padding_fill = t.padding.background or fill
+        image = geometry.add_sides(image, sides, padding_fill, max_dimension, "padding")
     return image
+
+
+def _on_canvas(
+    image: Any,
+    canvas: planning.Size,
+    t: Transformation,
+    gravity: Anchor,
+    fill: Rgba,
+    max_dimension: int,
+) -> Any:
+    """The picture on the ``contain`` or ``extend=true`` canvas; extend's gravity wins."""
+    if isinstance(t.extend, ExtendToSize):
+        gravity = t.extend.gravity or gravity
+        what = "extend"
+    else:
+        what = "resizing_type=contain"
+    return geometry.place_on_canvas(image, canvas, gravity, fill, max_dimension, what, dpr=t.dpr)
 
 
 def _fill(t: Transformation) -> Rgba:

@@ -19,8 +19,8 @@ E = TypeVar("E")
 BOOLEAN_TRUE: Final = frozenset({"true", "t", "1"})
 BOOLEAN_FALSE: Final = frozenset({"false", "f", "0"})
 
-GRAVITIES: Final[Mapping[str, Gravity]] = {
-    **{gravity.value: gravity for gravity in Gravity},
+_COMPASS: Final[Mapping[str, Gravity]] = {
+    **{gravity.value: gravity for gravity in Gravity if not gravity.is_smart},
     "ce": Gravity.CENTER,
     "n": Gravity.NORTH,
     "no": Gravity.NORTH,
@@ -38,45 +38,71 @@ GRAVITIES: Final[Mapping[str, Gravity]] = {
     "nowe": Gravity.NORTHWEST,
     "sw": Gravity.SOUTHWEST,
     "sowe": Gravity.SOUTHWEST,
-    "ce:sm": Gravity.ATTENTION,
+}
+
+GRAVITIES: Final[Mapping[str, Gravity]] = {
+    **_COMPASS,
+    "attention": Gravity.ATTENTION,
+    "entropy": Gravity.ENTROPY,
+    # imgproxy's smart gravity is "sm"; the official builders write it after a compass
+    # gravity ("ce:sm" in the contract, "no:sm" from the Go builder): all mean attention.
+    "sm": Gravity.ATTENTION,
+    **{f"{spelling}:sm": Gravity.ATTENTION for spelling in _COMPASS},
 }
 """Every accepted spelling of a gravity (the contract's values and shorthands), lower case."""
 
 GRAVITY_TEXT: Final = (
     "center (ce), north (n), south (s), east (e), west (w), northeast (ne), northwest (nw), "
-    "southeast (se), southwest (sw), attention (ce:sm) or entropy"
+    "southeast (se), southwest (sw), attention (sm, ce:sm) or entropy"
 )
 
-# Plain decimals only: no exponent, so no value can be huge, infinite or NaN.
-_NUMBER = re.compile(r"-?(?:[0-9]{1,12}(?:\.[0-9]{0,12})?|\.[0-9]{1,12})")
+# Decimals, with an exponent as JavaScript's String(n) and Python's str(x) write them (1e-7,
+# 1e+21). No hex, underscores, spaces, nan or inf: those are not numbers a builder emits.
+_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _HEX_COLOR = re.compile(r"#?((?:[0-9a-fA-F]{3}){1,2}|[0-9a-fA-F]{8})")
-_JSON_DEPTH_TEXT = 1024
-ANGLE_LIMIT: Final = 1_000_000.0
 
 
 class BadValue(Exception):
     """A value that does not follow its grammar; the message says why, in a short phrase."""
 
 
-def number(text: str, low: float, high: float) -> float:
-    """A plain decimal (``2``, ``-0.5``, ``.25``) between ``low`` and ``high`` inclusive."""
+def looks_numeric(text: str) -> bool:
+    """Whether ``text`` is written as a number (whatever its range)."""
+    return bool(_NUMBER.fullmatch(text))
+
+
+def decimal(text: str) -> float:
+    """Any number the grammar allows; one too large for a float is infinite (callers clamp)."""
     if not _NUMBER.fullmatch(text):
-        raise BadValue("not a plain decimal number")
-    return in_range(float(text), low, high)
+        raise BadValue("not a number")
+    return float(text)
+
+
+def number(text: str, low: float, high: float) -> float:
+    """A number, clamped into ``low``..``high``: the hosted service's rule for ranges."""
+    return clamp(decimal(text), low, high)
 
 
 def integer(text: str, low: int, high: int) -> int:
-    """A whole number between ``low`` and ``high``; ``800.0`` is read as ``800``."""
-    value = number(text, low, high)
-    if value != int(value):
-        raise BadValue("not a whole number")
+    """A number rounded half up to a whole one, clamped into ``low``..``high``."""
+    return int(clamp(round_half_up(decimal(text)), low, high))
+
+
+def exact_integer(text: str, low: int, high: int) -> int:
+    """A whole number that must already lie in ``low``..``high`` (a colour channel)."""
+    value = decimal(text)
+    if not low <= value <= high or value != int(value):
+        raise BadValue(f"must be a whole number from {low} to {high}")
     return int(value)
 
 
-def in_range(value: float, low: float, high: float) -> float:
-    if not math.isfinite(value) or not low <= value <= high:
-        raise BadValue(f"must be between {_show(low)} and {_show(high)}")
-    return value
+def clamp(value: float, low: float, high: float) -> float:
+    return min(max(value, low), high)
+
+
+def round_half_up(value: float) -> float:
+    """Half up, not Python's half to even (2.5 is 3); infinities stay as they are."""
+    return math.floor(value + 0.5) if math.isfinite(value) else value
 
 
 def boolean(text: str) -> bool:
@@ -129,18 +155,45 @@ def hex_color(text: str) -> Rgba:
 def _color_components(parts: list[str]) -> Rgba:
     if len(parts) not in (3, 4):
         raise BadValue("not a colour (r:g:b or r:g:b:alpha)")
+    # A colour is exact: a channel outside 0..255 is a typo, not a value to clamp.
     try:
-        red, green, blue = (integer(part, 0, 255) for part in parts[:3])
-        alpha = number(parts[3], 0, 1) if len(parts) == 4 else 1.0
+        red, green, blue = (exact_integer(part, 0, 255) for part in parts[:3])
+        alpha = decimal(parts[3]) if len(parts) == 4 else 1.0
     except BadValue:
         raise BadValue("not a colour (r:g:b with 0..255 and an alpha of 0..1)") from None
+    if not 0 <= alpha <= 1:
+        raise BadValue("not a colour (r:g:b with 0..255 and an alpha of 0..1)")
     return red, green, blue, round(alpha * 255)
 
 
+_CHANNELS: Final = {"r": "r", "g": "g", "b": "b", "alpha": "alpha", "a": "alpha"}
+
+
+def json_color(value: Any) -> Rgba:
+    """A colour in JSON: the text forms, or ``{"r", "g", "b"[, "alpha"]}`` as builders send."""
+    if not isinstance(value, dict):
+        return from_json(value, color)
+    fields = json_fields(value, _CHANNELS)
+    if not {"r", "g", "b"} <= set(fields):
+        raise BadValue("has a colour object without r, g and b")
+    text = ":".join(
+        _json_number_text(channel) if isinstance(channel, int | float) else str(channel)
+        for channel in (fields[name] for name in ("r", "g", "b", "alpha") if name in fields)
+    )
+    return color(text)
+
+
+def json_color_field(fields: Mapping[str, Any], name: str) -> Rgba | None:
+    """Colour field ``name`` (any JSON colour form), or None when it is absent."""
+    return json_color(fields[name]) if name in fields else None
+
+
 def json_object(text: str) -> dict[str, Any]:
-    """A JSON object; NaN, Infinity and duplicate keys are refused."""
-    if len(text) > _JSON_DEPTH_TEXT:
-        raise BadValue("too long")
+    """A JSON object; NaN, Infinity and duplicate keys are refused.
+
+    Its length is bounded by the parameter's (``Parameter.max_length``); nesting too deep for
+    the decoder is refused as invalid.
+    """
     try:
         decoded = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
     except (ValueError, RecursionError):
@@ -182,8 +235,6 @@ def from_json(value: Any, reader: Callable[[str], E]) -> E:
     if isinstance(value, bool):
         return reader("true" if value else "false")
     if isinstance(value, int | float):
-        if isinstance(value, float) and not math.isfinite(value):
-            raise BadValue("not a finite number")
         return reader(_json_number_text(value))
     if isinstance(value, str):
         return reader(value)
@@ -191,14 +242,12 @@ def from_json(value: Any, reader: Callable[[str], E]) -> E:
 
 
 def _json_number_text(value: int | float) -> str:
-    if isinstance(value, int):
-        if abs(value) > 10**12:
-            raise BadValue("has a number that is too large")
-        return str(value)
-    if abs(value) > 1e12:
-        raise BadValue("has a number that is too large")
-    # Fixed notation: the text grammar has no exponents (1e-7 would otherwise be refused).
-    return f"{value:.12f}".rstrip("0").rstrip(".") or "0"
+    """A JSON number as the text grammar reads it; ``1e999`` (infinite here) is refused."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and not math.isfinite(value):
+        raise BadValue("not a finite number")
+    return repr(value)
 
 
 def object_fields(text: str, names: Mapping[str, str]) -> dict[str, Any] | None:
@@ -224,16 +273,32 @@ def optional(text: str, reader: Callable[[str], Any]) -> Any:
 
 
 def angle(text: str) -> float:
-    """Degrees, normalised to ``[0, 360)``."""
-    return number(text, -ANGLE_LIMIT, ANGLE_LIMIT) % 360.0
+    """Degrees of any size, normalised to ``[0, 360)``."""
+    degrees = decimal(text)
+    if not math.isfinite(degrees):
+        raise BadValue("too large")
+    turned = degrees % 360.0
+    # A tiny negative angle (-1e-20) rounds to 360.0 itself, outside the half-open range.
+    return 0.0 if turned == 360.0 else turned
 
 
 def multiplier(text: str) -> float:
+    """The guide's multiplier range, 0.01..10 (1 leaves the image as is)."""
     return number(text, 0.01, 10)
 
 
-def _show(value: float) -> str:
-    return str(int(value)) if value == int(value) else str(value)
+def switch_or_number(text: str, low: float, high: float) -> float | None:
+    """``true``/``t`` (1), ``false``/``f``/``0`` (off), or a number clamped into low..high.
+
+    A number that is exactly 0 is off too, as ``0`` is.
+    """
+    lowered = text.lower()
+    if lowered in ("true", "t"):
+        return 1.0
+    if lowered in ("false", "f"):
+        return None
+    value = decimal(text)
+    return None if value == 0 else clamp(value, low, high)
 
 
 def _quote(text: str) -> str:

@@ -8,10 +8,39 @@ equal values is one string.
 from __future__ import annotations
 
 import enum
+import json
+import math
 from dataclasses import dataclass, fields, is_dataclass
+from typing import Final
 
 Rgba = tuple[int, int, int, int]
 """A colour: red, green, blue and alpha, each 0..255 (alpha 255 is opaque)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """A length given as a share of the picture's side (``w=0.5``), as imgproxy reads values
+    below 1: above 0 and at most 1 for sizes; offsets may also be negative."""
+
+    of_side: float
+
+
+Length = int | Share
+"""A size or offset: whole pixels, or a share of the picture's side."""
+
+
+def pixels(length: Length, side: int) -> int:
+    """A size in pixels of a picture whose side is ``side``: a share rounds half up, to >= 1."""
+    if isinstance(length, Share):
+        return max(1, math.floor(side * length.of_side + 0.5))
+    return length
+
+
+def offset_pixels(length: Length, side: int) -> int:
+    """An offset in pixels of a picture whose side is ``side`` (a share rounds half up)."""
+    if isinstance(length, Share):
+        return math.floor(side * length.of_side + 0.5)
+    return length
 
 
 class OutputFormat(enum.StrEnum):
@@ -44,6 +73,42 @@ class Gravity(enum.StrEnum):
     def is_smart(self) -> bool:
         """Whether the anchor is found by looking at the pixels rather than fixed."""
         return self in (Gravity.ATTENTION, Gravity.ENTROPY)
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A gravity with offsets, imgproxy's ``type:x_offset:y_offset``: a box is put at
+    ``gravity``, then moved ``x`` and ``y`` toward the inside of the gravity's edges (from the
+    centre and along a middle: right and down). Pixels, or shares of the side they move along.
+
+    Smart gravities find their own place: they carry no offsets (``Anchor`` of one has 0, 0).
+    """
+
+    gravity: Gravity
+    x: Length = 0
+    y: Length = 0
+
+    def __post_init__(self) -> None:
+        if self.gravity.is_smart:
+            # Frozen: the offsets of a smart gravity are dropped as it is made.
+            object.__setattr__(self, "x", 0)
+            object.__setattr__(self, "y", 0)
+
+    @property
+    def is_smart(self) -> bool:
+        return self.gravity.is_smart
+
+    @property
+    def has_offsets(self) -> bool:
+        return self.x != 0 or self.y != 0
+
+    def compass(self) -> Anchor:
+        """This anchor where nothing can be looked at (canvases, animations): smart is centre."""
+        return Anchor(Gravity.CENTER) if self.is_smart else self
+
+
+CENTRE: Final = Anchor(Gravity.CENTER)
+"""The default gravity: the centre, without offsets."""
 
 
 class ResizingType(enum.StrEnum):
@@ -96,16 +161,24 @@ class BlendMode(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Adjust:
-    """``adjust``: a brightness and a saturation multiplier, and a tint colour."""
+    """``adjust``: brightness, saturation and colour multipliers, or a tint in the third field.
+
+    ``color`` scales each pixel's distance from its own grey (as a colour-balance knob does);
+    ``tint`` is the older third field, a colour laid on as ``colorize`` lays it.
+    """
 
     brightness: float = 1.0
     saturation: float = 1.0
-    color: Rgba | None = None
+    color: float = 1.0
+    tint: Rgba | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Contrast:
-    """``contrast``: ``(value - pivot) * multiplier + pivot`` on each colour channel."""
+    """``contrast``: ``(value - pivot) * multiplier + pivot`` on each colour channel.
+
+    A negative multiplier mirrors the values around the pivot.
+    """
 
     multiplier: float
     pivot: float = 128.0
@@ -116,13 +189,16 @@ class Crop:
     """``crop``: ``x``/``y`` set means a region of the source; unset, a region of the resized image.
 
     With a gravity, ``x``/``y`` are offsets from that anchor; without one, from the top left.
+    A smart gravity places the region by looking (its ``x``/``y`` are 0). A ``Share`` is a share
+    of the side of the picture the crop cuts (``Share(1)``: all of it).
     """
 
-    width: int
-    height: int
-    x: int | None = None
-    y: int | None = None
-    gravity: Gravity | None = None
+    width: Length
+    height: Length
+    x: Length | None = None
+    y: Length | None = None
+    gravity: Anchor | None = None
+    """With ``x``/``y``, a gravity without offsets (``x``/``y`` are them); without, any."""
 
     @property
     def of_source(self) -> bool:
@@ -156,11 +232,30 @@ class Extend:
 
 
 @dataclass(frozen=True, slots=True)
-class AspectRatio:
-    """``extend_aspect_ratio``: width / height to pad the canvas to, anchored by ``gravity``."""
+class Padding:
+    """``padding``: pixels added on each side, in its own colour or else the ``background``."""
 
-    ratio: float
-    gravity: Gravity | None = None
+    sides: Sides
+    background: Rgba | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExtendToSize:
+    """``extend=true[:gravity]`` (imgproxy's form): a picture smaller than the requested width
+    and height is laid on a canvas of that size, at ``gravity``."""
+
+    gravity: Anchor | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AspectRatio:
+    """``extend_aspect_ratio``: width / height to pad the canvas to, anchored by ``gravity``.
+
+    ``ratio`` None (``extend_aspect_ratio=true``) is the ratio of the requested width and height.
+    """
+
+    ratio: float | None
+    gravity: Anchor | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +312,7 @@ class Zoom:
     """Magnify by ``factor`` (> 1) around ``gravity``, keeping the output size."""
 
     factor: float
-    gravity: Gravity | None = None
+    gravity: Anchor | None = None
 
 
 def format_number(value: float) -> str:
@@ -235,12 +330,20 @@ def canonical_value(value: object) -> str:
     """One spelling per value: fields in order, ``:`` between them, unset ones empty."""
     if isinstance(value, enum.Enum):
         return str(value.value)
+    if isinstance(value, Anchor):
+        # Without offsets, the gravity's name alone: the spelling it had before offsets.
+        if not value.has_offsets:
+            return str(value.gravity.value)
+        return ":".join((value.gravity.value, canonical_value(value.x), canonical_value(value.y)))
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, int | float):
         return format_number(value)
     if value is None:
         return ""
+    if isinstance(value, str):
+        # Quoted and escaped: free text (a watermark's) must not be mistaken for separators.
+        return json.dumps(value)
     if isinstance(value, tuple):
         if len(value) == 4 and all(isinstance(part, int) for part in value):
             return format_color(value)

@@ -22,6 +22,7 @@ from imgwired.web.cors import CorsMiddleware
 from imgwired.web.custom_domain_host import custom_domain_resolver
 from imgwired.web.error_responses import BOUNDARY_ERRORS, add_error_components, error_responses
 from imgwired.web.errors import install_error_handlers
+from imgwired.web.header_case import CanonicalHeaderCaseMiddleware
 from imgwired.web.middleware import (
     ErrorBoundaryMiddleware,
     RequestIdMiddleware,
@@ -138,6 +139,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     resolvers = [cdn_host] if cdn_host else []
     resolvers.append(custom_domain_resolver(services.custom_domains.connected))
     app.add_middleware(CdnHostMiddleware, resolvers=resolvers)
+    # Outermost, so every header any layer adds goes out in its canonical case.
+    app.add_middleware(CanonicalHeaderCaseMiddleware)
     return app
 
 

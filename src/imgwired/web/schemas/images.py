@@ -50,6 +50,10 @@ class ImageSchema(ResponseSchema):
     updated_at: datetime
     deleted_at: datetime | None
     processed_metadata_at: datetime | None
+    quarantine_reason: str | None = Field(
+        default=None,
+        description="Ours: why processing refused the image, when its status is QUARANTINE.",
+    )
 
     @classmethod
     def of(cls, image: Image, cdn_url: str) -> ImageSchema:
@@ -77,6 +81,9 @@ class ImageSchema(ResponseSchema):
             updated_at=image.updated_at,
             deleted_at=image.deleted_at,
             processed_metadata_at=image.processed_metadata_at,
+            quarantine_reason=image.quarantine_reason
+            if image.status == ImageStatus.QUARANTINE
+            else None,
         )
 
 
