@@ -33,6 +33,7 @@ from typing import Final
 import anyio
 from sqlalchemy.orm import Session
 
+from imgwired.accounts.organization import OrganizationService
 from imgwired.config import Settings
 from imgwired.db import watermark_repository
 from imgwired.db.engine import Database
@@ -43,7 +44,6 @@ from imgwired.imaging.probe import probe
 from imgwired.ingest import FetchError, IPNetwork, fetch, parse_fetch_url, resolve_checked
 from imgwired.ingest.fetch import Resolver, system_resolver
 from imgwired.media_types import SupportedMimeType
-from imgwired.services.organization import OrganizationService
 from imgwired.storage.base import BlobNotFoundError, BlobStore
 from imgwired.transform.params import Transformation
 from imgwired.transform.watermark import MarkFile
