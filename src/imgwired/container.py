@@ -17,6 +17,8 @@ from imgwired.cors.service import CorsOriginService
 from imgwired.custom_domains.connected import ConnectedDomains
 from imgwired.custom_domains.service import CustomDomainService
 from imgwired.db.engine import Database
+from imgwired.delivery.hot_renditions import HotRenditions
+from imgwired.delivery.service import DeliveryService
 from imgwired.images.downloads import BUILD_JOB, DownloadService
 from imgwired.images.ingestion import INGEST_JOB, IngestionService
 from imgwired.images.processing import ProcessingService
@@ -29,8 +31,6 @@ from imgwired.jobs.runner import JobRunner
 from imgwired.metrics.prometheus import PrometheusExporter
 from imgwired.metrics.service import MetricsService
 from imgwired.metrics.usage import UsageRecorder
-from imgwired.services.delivery import DeliveryService
-from imgwired.services.hot_renditions import HotRenditions
 from imgwired.storage.base import BlobStore
 from imgwired.storage.factory import blob_store_from_url
 

@@ -18,6 +18,7 @@ from imgwired.custom_domains.connected import ConnectedDomains
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database, IntegrityError, Session
 from imgwired.db.models import Environment
+from imgwired.delivery.hot_renditions import HotRenditions
 from imgwired.errors import ConflictError, DefaultEnvironmentError, EnvironmentNotFoundError
 from imgwired.images import download_repository
 from imgwired.jobs import queue
@@ -25,7 +26,6 @@ from imgwired.jobs.runner import JobRunner
 from imgwired.metrics.repository import add_usage
 from imgwired.metrics.usage import hour_of
 from imgwired.pagination import Page, PageRequest
-from imgwired.services.hot_renditions import HotRenditions
 from imgwired.storage.base import BlobStore
 
 PURGE_ENVIRONMENT_JOB = "purge_environment"

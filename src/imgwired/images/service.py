@@ -23,6 +23,7 @@ from imgwired.custom_domains.connected import ConnectedDomains
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database, IntegrityError, Session
 from imgwired.db.models import ApiKeyType, Image, ImageStatus
+from imgwired.delivery.hot_renditions import HotRenditions
 from imgwired.errors import (
     ConflictError,
     ImageNotFoundError,
@@ -38,7 +39,6 @@ from imgwired.metrics.repository import add_usage
 from imgwired.metrics.usage import hour_of
 from imgwired.pagination import Page, PageRequest
 from imgwired.paths import upload_path
-from imgwired.services.hot_renditions import HotRenditions
 from imgwired.signing import sign
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)

@@ -15,10 +15,10 @@ from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive
 
 from imgwired.container import Services
+from imgwired.delivery.service import CdnAddress, Delivery
 from imgwired.errors import ImageNotFoundError
 from imgwired.ids import canonical_id
 from imgwired.paths import CDN_ROUTE
-from imgwired.services.delivery import CdnAddress, Delivery
 
 router = APIRouter()
 

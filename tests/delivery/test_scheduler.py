@@ -13,8 +13,8 @@ import anyio
 import anyio.abc
 import pytest
 
+from imgwired.delivery.scheduler import RenderScheduler
 from imgwired.errors import ImgwiredError, RequestAbandonedError, ServiceBusyError
-from imgwired.services.render_scheduler import RenderScheduler
 from imgwired.transform.control import RenderControl, StopReason
 
 A, B, C = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()

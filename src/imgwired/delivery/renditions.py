@@ -17,18 +17,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any, Final, Protocol
+from typing import Final, Protocol
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
-
+from imgwired.blob_keys import rendition_key
 from imgwired.config import Settings
-from imgwired.db.engine import Database
+from imgwired.db.engine import Database, IntegrityError
 from imgwired.db.models import DerivedImage, Image
+from imgwired.delivery import repository as repo
+from imgwired.delivery.scheduler import RenderScheduler
+from imgwired.delivery.watermarks import WatermarkSource, WatermarkSources
 from imgwired.imaging import vips
 from imgwired.media_types import SupportedMimeType
-from imgwired.services.render_scheduler import RenderScheduler
-from imgwired.services.watermarks import WatermarkSource, WatermarkSources
 from imgwired.storage.base import BlobNotFoundError, BlobStore
 from imgwired.transform.control import RenderControl
 from imgwired.transform.cost import RenderBudget, SourceShape, estimate
@@ -166,18 +165,14 @@ class RenditionMaker:
                 budget=self._budget,
                 control=control,
             )
-        key = f"{source.environment_id}/{source.id}/derived/{variant}.{rendered.format.value}"
+        key = rendition_key(source.environment_id, source.id, f"{variant}.{rendered.format.value}")
         self._blobs.put_bytes(key, rendered.data)
         self._remember(source, variant, key, rendered, mark.image_id if mark else None)
         return rendered
 
     def _stored_rendition(self, source: RenditionSource, variant: str) -> Rendered | None:
         with self._db.reading() as session:
-            derived = session.scalars(
-                select(DerivedImage).where(
-                    DerivedImage.image_id == source.id, DerivedImage.variant == variant
-                )
-            ).first()
+            derived = repo.rendition(session, source.id, variant)
             if derived is None:
                 return None
             key, content_type = derived.blob_key, derived.content_type
@@ -223,7 +218,7 @@ class RenditionMaker:
                         )
                     )
                     session.flush()
-                    doomed.extend(_evict(session, source.id, self._max_variants))
+                    doomed.extend(repo.evict_renditions(session, source.id, self._max_variants))
         except IntegrityError:
             return  # another process listed the same rendition first: same bytes, same key
         for stale in doomed:
@@ -232,20 +227,3 @@ class RenditionMaker:
 
 def _gone(image: Image | None) -> bool:
     return image is None or image.deleted_at is not None
-
-
-def _evict(session: Any, image_id: uuid.UUID, keep: int) -> list[str]:
-    """Unlist the oldest renditions beyond ``keep``; returns their blob keys."""
-    count = session.scalar(
-        select(func.count()).select_from(DerivedImage).where(DerivedImage.image_id == image_id)
-    )
-    if count <= keep:
-        return []
-    oldest = session.execute(
-        select(DerivedImage.id, DerivedImage.blob_key)
-        .where(DerivedImage.image_id == image_id)
-        .order_by(DerivedImage.id)
-        .limit(count - keep)
-    ).all()
-    session.execute(delete(DerivedImage).where(DerivedImage.id.in_([row.id for row in oldest])))
-    return [row.blob_key for row in oldest]

@@ -18,18 +18,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
-from sqlalchemy import and_, delete, select
 
 from imgwired.accounts.organization import OrganizationService
+from imgwired.blob_keys import image_prefix
 from imgwired.config import Settings
-from imgwired.db import watermark_repository
 from imgwired.db.engine import Database
-from imgwired.db.models import DerivedImage, Environment, Image, ImageStatus
+from imgwired.db.models import ImageStatus
+from imgwired.delivery import repository as repo
+from imgwired.delivery import watermark_repository
+from imgwired.delivery.hot_renditions import MAX_ENTRY_BYTES, HotDelivery, HotRenditions
+from imgwired.delivery.renditions import CONTENT_TYPES, RenditionMaker
+from imgwired.delivery.watermarks import WatermarkSource, WatermarkSources
 from imgwired.errors import ImageNotFoundError
 from imgwired.media_types import SupportedMimeType
-from imgwired.services.hot_renditions import MAX_ENTRY_BYTES, HotDelivery, HotRenditions
-from imgwired.services.renditions import CONTENT_TYPES, RenditionMaker
-from imgwired.services.watermarks import WatermarkSource, WatermarkSources
 from imgwired.storage.base import BlobChunks, BlobNotFoundError, BlobStore
 from imgwired.transform.cost import SourceShape
 from imgwired.transform.negotiate import negotiate
@@ -252,19 +253,7 @@ class DeliveryService:
         if address.organization_id != self._organization.get().id:
             raise missing
         with self._db.reading() as session:
-            row = session.execute(
-                select(Image, DerivedImage)
-                # A deleted environment serves nothing, whatever its images' own state.
-                .join(
-                    Environment,
-                    and_(Environment.id == Image.environment_id, Environment.deleted_at.is_(None)),
-                )
-                .outerjoin(
-                    DerivedImage,
-                    and_(DerivedImage.image_id == Image.id, DerivedImage.variant == variant),
-                )
-                .where(Image.id == address.image_id)
-            ).first()
+            row = repo.image_with_rendition(session, address.image_id, variant)
             if row is None:
                 raise missing
             image, derived = row
@@ -317,11 +306,11 @@ class DeliveryService:
         as a watermark, then remove its original and every one of them."""
         image_id = uuid.UUID(payload["image_id"])
         with self._db.transaction() as session:
-            session.execute(delete(DerivedImage).where(DerivedImage.image_id == image_id))
+            repo.forget_renditions(session, image_id)
             dependants = watermark_repository.take_dependent_renditions(session, image_id)
         for key in dependants:
             self._blobs.delete(key)
-        self._blobs.delete_prefix(f"{payload['environment_id']}/{image_id}/")
+        self._blobs.delete_prefix(image_prefix(payload["environment_id"], image_id))
 
 
 def _from_memory(hot: HotDelivery, if_none_match: str | None, head: bool) -> Delivery:

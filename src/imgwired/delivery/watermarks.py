@@ -31,12 +31,11 @@ from pathlib import Path
 from typing import Final
 
 import anyio
-from sqlalchemy.orm import Session
 
 from imgwired.accounts.organization import OrganizationService
 from imgwired.config import Settings
-from imgwired.db import watermark_repository
-from imgwired.db.engine import Database
+from imgwired.db.engine import Database, Session
+from imgwired.delivery import watermark_repository
 from imgwired.errors import ImageNotFoundError, InvalidTransformationError, ServiceBusyError
 from imgwired.imaging.errors import ImageRejectedError
 from imgwired.imaging.formats import EXTENSIONS
