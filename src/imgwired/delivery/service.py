@@ -100,9 +100,30 @@ class Delivery:
     # Stored bytes answered it (an original or a cached rendition); False when it was rendered.
     cache_hit: bool
     transformed: bool
-    not_modified: bool = False
     body: bytes | None = None
     chunks: BlobChunks | None = None
+
+
+ClientGone = Callable[[], Awaitable[None]]
+Fetch = Callable[[bool, "ClientGone | None"], Awaitable[Delivery]]
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """What a CDN URL names, known before any blob is read or any render made: enough for the
+    HTTP layer to answer a conditional request with 304."""
+
+    environment_id: uuid.UUID
+    etag: str
+    vary_accept: bool
+    _fetch: Fetch
+
+    async def fetch(self, *, body: bool, client_gone: ClientGone | None = None) -> Delivery:
+        """The answer itself; ``body=False`` (HEAD) reads no stored bytes, but an uncached
+        rendition is still made, its size being the header's. ``client_gone`` returns when the
+        client disconnects: a render it waits for is then left (and stopped, if nobody else
+        waits for it) and ``RequestAbandonedError`` raised."""
+        return await self._fetch(body, client_gone)
 
 
 class DeliveryService:
@@ -129,21 +150,11 @@ class DeliveryService:
         """Refuse waiting renders and stop running ones; the server is stopping."""
         await self._renditions.close()
 
-    async def deliver(
-        self,
-        address: CdnAddress,
-        query: Sequence[tuple[str, str]],
-        *,
-        accept: str | None,
-        if_none_match: str | None,
-        head: bool = False,
-        client_gone: Callable[[], Awaitable[None]] | None = None,
-    ) -> Delivery:
-        """Find, and if need be render, what the CDN URL names. Raises ImgwiredError subclasses.
-
-        ``client_gone`` returns when the client disconnects: a render it waits for is then
-        left (and stopped, if nobody else waits for it) and ``RequestAbandonedError`` raised.
-        """
+    async def resolve(
+        self, address: CdnAddress, query: Sequence[tuple[str, str]], *, accept: str | None
+    ) -> Resolved:
+        """What the CDN URL names, and its ETag, before any blob is read or anything rendered.
+        Raises ImgwiredError subclasses (the image is not there, a parameter is refused)."""
         transformation = parse_transformations(query, address.preset)
         choice = transformation.format or negotiate(accept)
         vary_accept = transformation.format is None
@@ -157,37 +168,53 @@ class DeliveryService:
             address.organization_id,
             address.environment_id,
         ):
-            return _from_memory(hot, if_none_match, head)
+            return Resolved(hot.environment_id, hot.etag, hot.vary_accept, _from_memory(hot))
         source, cached = await anyio.to_thread.run_sync(self._find, address, variant)
-        delivery = await self._answer(
-            source,
-            cached,
-            transformation,
-            choice,
-            variant,
-            vary_accept,
-            if_none_match,
-            head,
-            client_gone,
-            mark,
-        )
-        if delivery.body is not None:
-            self._hot.put(
-                address.image_id,
-                variant,
-                HotDelivery(
-                    address.organization_id,
-                    address.environment_id,
-                    delivery.content_type,
-                    delivery.etag,
-                    delivery.vary_accept,
-                    delivery.body,
-                    time.monotonic(),
-                ),
-            )
-        return delivery
+        original = _serves_original(source, transformation)
+        etag = _original_etag(source) if original else _rendition_etag(source, variant)
 
-    async def _answer(
+        async def fetch(body: bool, client_gone: ClientGone | None) -> Delivery:
+            if original:
+                return await self._original(source, body)
+            delivery = await self._rendition(
+                source, cached, transformation, choice, variant, vary_accept, etag, body,
+                client_gone, mark,
+            )  # fmt: skip
+            if delivery.body is not None:
+                self._remember_hot(address, variant, delivery)
+            return delivery
+
+        return Resolved(source.environment_id, etag, vary_accept and not original, fetch)
+
+    def _remember_hot(self, address: CdnAddress, variant: str, delivery: Delivery) -> None:
+        assert delivery.body is not None
+        self._hot.put(
+            address.image_id,
+            variant,
+            HotDelivery(
+                address.organization_id,
+                address.environment_id,
+                delivery.content_type,
+                delivery.etag,
+                delivery.vary_accept,
+                delivery.body,
+                time.monotonic(),
+            ),
+        )
+
+    async def _original(self, source: _Source, body: bool) -> Delivery:
+        delivery = Delivery(
+            source.environment_id,
+            source.mime_type.value,
+            _original_etag(source),
+            source.size_bytes,
+            vary_accept=False,
+            cache_hit=True,
+            transformed=False,
+        )
+        return await self._with_body(delivery, source.blob_key, body)
+
+    async def _rendition(
         self,
         source: _Source,
         cached: _Cached | None,
@@ -195,24 +222,11 @@ class DeliveryService:
         choice: OutputFormat | None,
         variant: str,
         vary_accept: bool,
-        if_none_match: str | None,
-        head: bool,
-        client_gone: Callable[[], Awaitable[None]] | None,
+        etag: str,
+        body: bool,
+        client_gone: ClientGone | None,
         mark: WatermarkSource | None,
     ) -> Delivery:
-        if _serves_original(source, transformation):
-            delivery = Delivery(
-                source.environment_id,
-                source.mime_type.value,
-                f'"{source.content_sha256[:32]}"',
-                source.size_bytes,
-                vary_accept=False,
-                cache_hit=True,
-                transformed=False,
-            )
-            return await self._with_body(delivery, source.blob_key, if_none_match, head)
-
-        etag = f'"{hashlib.sha256(f"{source.content_sha256}|{variant}".encode()).hexdigest()[:32]}"'
         if cached is not None:
             delivery = Delivery(
                 source.environment_id,
@@ -224,14 +238,9 @@ class DeliveryService:
                 transformed=False,
             )
             try:
-                return await self._with_body(delivery, cached.blob_key, if_none_match, head)
+                return await self._with_body(delivery, cached.blob_key, body)
             except BlobNotFoundError:
                 pass  # listed but gone (evicted meanwhile): make it again
-        if _matches(if_none_match, etag):
-            # The ETag names the parameters and the source, so it holds before any render.
-            return Delivery(
-                source.environment_id, "", etag, 0, vary_accept, True, False, not_modified=True
-            )
         rendered = await self._renditions.make(
             source, transformation, choice, variant, client_gone, mark=mark
         )
@@ -243,7 +252,7 @@ class DeliveryService:
             vary_accept,
             cache_hit=False,
             transformed=True,
-            body=None if head else rendered.data,
+            body=rendered.data,
         )
 
     # -- finding -------------------------------------------------------------------------------
@@ -285,12 +294,10 @@ class DeliveryService:
             )
         return source, cached
 
-    async def _with_body(
-        self, delivery: Delivery, key: str, if_none_match: str | None, head: bool
-    ) -> Delivery:
-        if _matches(if_none_match, delivery.etag):
-            delivery.not_modified = True
-        elif head:
+    async def _with_body(self, delivery: Delivery, key: str, body: bool) -> Delivery:
+        """``delivery`` with the blob's bytes, in memory or as chunks; ``body=False`` (HEAD)
+        reads nothing, the size being known from the database."""
+        if not body:
             pass
         elif delivery.size <= _READ_WHOLE:
             delivery.body = await anyio.to_thread.run_sync(self._blobs.read_bytes, key)
@@ -313,21 +320,30 @@ class DeliveryService:
         self._blobs.delete_prefix(image_prefix(payload["environment_id"], image_id))
 
 
-def _from_memory(hot: HotDelivery, if_none_match: str | None, head: bool) -> Delivery:
-    delivery = Delivery(
-        hot.environment_id,
-        hot.content_type,
-        hot.etag,
-        len(hot.body),
-        hot.vary_accept,
-        cache_hit=True,
-        transformed=False,
-    )
-    if _matches(if_none_match, hot.etag):
-        delivery.not_modified = True
-    elif not head:
-        delivery.body = hot.body
-    return delivery
+def _from_memory(hot: HotDelivery) -> Fetch:
+    async def fetch(body: bool, client_gone: ClientGone | None) -> Delivery:
+        return Delivery(
+            hot.environment_id,
+            hot.content_type,
+            hot.etag,
+            len(hot.body),
+            hot.vary_accept,
+            cache_hit=True,
+            transformed=False,
+            body=hot.body if body else None,
+        )
+
+    return fetch
+
+
+def _original_etag(source: _Source) -> str:
+    return f'"{source.content_sha256[:32]}"'
+
+
+def _rendition_etag(source: _Source, variant: str) -> str:
+    """One ETag per (source bytes, parameters, output choice), known before any render, so a
+    revalidation is answered even when the rendition was evicted."""
+    return f'"{hashlib.sha256(f"{source.content_sha256}|{variant}".encode()).hexdigest()[:32]}"'
 
 
 def _variant(
@@ -349,10 +365,3 @@ def _serves_original(source: _Source, transformation: Transformation) -> bool:
         return False
     wanted = transformation.format
     return wanted is None or wanted is _SAME_FORMAT.get(source.mime_type)
-
-
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return etag in candidates or "*" in candidates

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from imgwired.paths import SDK_ROUTE
+from imgwired.web.conditional import is_not_modified
 
 router = APIRouter()
 
@@ -40,19 +41,12 @@ def _module() -> _Module:
 async def serve_sdk(request: Request) -> Response:
     module = _module()
     headers = {"ETag": module.etag, "Cache-Control": CACHE_CONTROL}
-    if _matches(request.headers.get("if-none-match"), module.etag):
+    if is_not_modified(request.headers.get("if-none-match"), module.etag):
         return Response(status_code=304, headers=headers)
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(module.body))
         return Response(media_type=MEDIA_TYPE, headers=headers)
     return Response(module.body, media_type=MEDIA_TYPE, headers=headers)
-
-
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return etag in tags or "*" in tags
 
 
 router.add_route(SDK_ROUTE, serve_sdk, methods=["GET", "HEAD"], name="sdk", include_in_schema=False)
