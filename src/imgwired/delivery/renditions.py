@@ -34,15 +34,6 @@ from imgwired.transform.cost import RenderBudget, SourceShape, estimate
 from imgwired.transform.params import OutputFormat, Transformation
 from imgwired.transform.render import Rendered, output_family, render
 
-CONTENT_TYPES: Final = {
-    OutputFormat.JPEG: "image/jpeg",
-    OutputFormat.PNG: "image/png",
-    OutputFormat.WEBP: "image/webp",
-    OutputFormat.AVIF: "image/avif",
-    OutputFormat.GIF: "image/gif",
-    OutputFormat.TIFF: "image/tiff",
-}
-
 # At shutdown, how long renders told to stop get to end (libvips stops within a tile; some
 # encoders finish their last step first).
 _STOP_WAIT_SECONDS: Final = 3.0
@@ -181,7 +172,8 @@ class RenditionMaker:
             data = self._blobs.read_bytes(key)
         except BlobNotFoundError:
             return None
-        output = next(f for f, t in CONTENT_TYPES.items() if t == content_type)
+        output = OutputFormat.of_media_type(SupportedMimeType(content_type))
+        assert output is not None  # only formats we write are listed
         return Rendered(data=data, format=output, width=width, height=height)
 
     def _remember(
@@ -210,7 +202,7 @@ class RenditionMaker:
                             environment_id=source.environment_id,
                             variant=variant,
                             blob_key=key,
-                            content_type=CONTENT_TYPES[rendered.format],
+                            content_type=rendered.format.media_type.value,
                             size_bytes=len(rendered.data),
                             width=rendered.width,
                             height=rendered.height,

@@ -27,7 +27,7 @@ from imgwired.db.models import ImageStatus
 from imgwired.delivery import repository as repo
 from imgwired.delivery import watermark_repository
 from imgwired.delivery.hot_renditions import MAX_ENTRY_BYTES, HotDelivery, HotRenditions
-from imgwired.delivery.renditions import CONTENT_TYPES, RenditionMaker
+from imgwired.delivery.renditions import RenditionMaker
 from imgwired.delivery.watermarks import WatermarkSource, WatermarkSources
 from imgwired.errors import ImageNotFoundError
 from imgwired.media_types import SupportedMimeType
@@ -38,14 +38,6 @@ from imgwired.transform.params import OutputFormat, Transformation, parse_transf
 
 # Blobs up to this size are read in one step (and may be kept in memory); larger ones streamed.
 _READ_WHOLE = MAX_ENTRY_BYTES
-_SAME_FORMAT = {
-    SupportedMimeType.JPEG: OutputFormat.JPEG,
-    SupportedMimeType.PNG: OutputFormat.PNG,
-    SupportedMimeType.WEBP: OutputFormat.WEBP,
-    SupportedMimeType.AVIF: OutputFormat.AVIF,
-    SupportedMimeType.GIF: OutputFormat.GIF,
-    SupportedMimeType.TIFF: OutputFormat.TIFF,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +238,7 @@ class DeliveryService:
         )
         return Delivery(
             source.environment_id,
-            CONTENT_TYPES[rendered.format],
+            rendered.format.media_type.value,
             etag,
             len(rendered.data),
             vary_accept,
@@ -364,4 +356,4 @@ def _serves_original(source: _Source, transformation: Transformation) -> bool:
     if not transformation.is_identity or not source.directly_deliverable:
         return False
     wanted = transformation.format
-    return wanted is None or wanted is _SAME_FORMAT.get(source.mime_type)
+    return wanted is None or wanted is OutputFormat.of_media_type(source.mime_type)

@@ -33,6 +33,7 @@ from imgwired.errors import (
 )
 from imgwired.images import repository as repo
 from imgwired.images import upload_tokens
+from imgwired.imaging.formats import extension_for
 from imgwired.jobs import queue
 from imgwired.media_types import SupportedMimeType
 from imgwired.metrics.repository import add_usage
@@ -45,18 +46,6 @@ IDEMPOTENCY_WINDOW = timedelta(hours=24)
 PURGE_JOB = "purge_image"
 ABANDONED_UPLOAD_GRACE = timedelta(hours=1)
 _SWEEP_BATCH = 1000
-_EXTENSIONS = {
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "image/webp": "webp",
-    "image/avif": "avif",
-    "image/gif": "gif",
-    "image/vnd.microsoft.icon": "ico",
-    "image/heic": "heic",
-    "image/bmp": "bmp",
-    "image/tiff": "tiff",
-    "image/jxl": "jxl",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +214,7 @@ class ImageService:
             status=ImageStatus.PENDING,
             original_filename=new.file_name,
             mime_type=mime,
-            extension=_EXTENSIONS.get(mime, ""),
+            extension=extension_for(SupportedMimeType(mime)),
             size_bytes=new.content_length or 0,
             declared_length=new.content_length,
             hash_sha256=new.hash_sha256,

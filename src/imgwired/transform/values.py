@@ -10,8 +10,12 @@ from __future__ import annotations
 import enum
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, is_dataclass
+from types import MappingProxyType
 from typing import Final
+
+from imgwired.media_types import SupportedMimeType
 
 Rgba = tuple[int, int, int, int]
 """A colour: red, green, blue and alpha, each 0..255 (alpha 255 is opaque)."""
@@ -52,6 +56,30 @@ class OutputFormat(enum.StrEnum):
     AVIF = "avif"
     GIF = "gif"
     TIFF = "tiff"
+
+    @property
+    def media_type(self) -> SupportedMimeType:
+        """The media type an output in this format is served as: the one format table."""
+        return _MEDIA_TYPES[self]
+
+    @classmethod
+    def of_media_type(cls, media_type: SupportedMimeType) -> OutputFormat | None:
+        """The output format that writes ``media_type``, or None (HEIC, JPEG XL, BMP, ICO are
+        read, never written)."""
+        return _FORMATS_BY_MEDIA_TYPE.get(media_type)
+
+
+_MEDIA_TYPES: Final[Mapping[OutputFormat, SupportedMimeType]] = MappingProxyType(
+    {
+        OutputFormat.JPEG: SupportedMimeType.JPEG,
+        OutputFormat.PNG: SupportedMimeType.PNG,
+        OutputFormat.WEBP: SupportedMimeType.WEBP,
+        OutputFormat.AVIF: SupportedMimeType.AVIF,
+        OutputFormat.GIF: SupportedMimeType.GIF,
+        OutputFormat.TIFF: SupportedMimeType.TIFF,
+    }
+)
+_FORMATS_BY_MEDIA_TYPE: Final = {media: output for output, media in _MEDIA_TYPES.items()}
 
 
 class Gravity(enum.StrEnum):
