@@ -31,7 +31,7 @@ from imgwired.media_types import SupportedMimeType
 from imgwired.storage.base import BlobNotFoundError, BlobStore
 from imgwired.transform.control import RenderControl
 from imgwired.transform.cost import RenderBudget, SourceShape, estimate
-from imgwired.transform.params import OutputFormat, Transformation
+from imgwired.transform.grammar.params import OutputFormat, Transformation
 from imgwired.transform.render import Rendered, output_family, render
 
 # At shutdown, how long renders told to stop get to end (libvips stops within a tile; some

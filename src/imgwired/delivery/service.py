@@ -33,8 +33,8 @@ from imgwired.errors import ImageNotFoundError
 from imgwired.media_types import SupportedMimeType
 from imgwired.storage.base import BlobChunks, BlobNotFoundError, BlobStore
 from imgwired.transform.cost import SourceShape
+from imgwired.transform.grammar.params import OutputFormat, Transformation, parse_transformations
 from imgwired.transform.negotiate import negotiate
-from imgwired.transform.params import OutputFormat, Transformation, parse_transformations
 
 # Blobs up to this size are read in one step (and may be kept in memory); larger ones streamed.
 _READ_WHOLE = MAX_ENTRY_BYTES

@@ -44,7 +44,7 @@ from imgwired.ingest import FetchError, IPNetwork, fetch, parse_fetch_url, resol
 from imgwired.ingest.fetch import Resolver, system_resolver
 from imgwired.media_types import SupportedMimeType
 from imgwired.storage.base import BlobNotFoundError, BlobStore
-from imgwired.transform.params import Transformation
+from imgwired.transform.grammar.params import Transformation
 from imgwired.transform.watermark import MarkFile
 
 _KNOWN_URLS: Final = 4096

@@ -31,8 +31,8 @@ from imgwired.transform.control import RenderControl
 from imgwired.transform.cost import RenderBudget, SourceShape, estimate
 from imgwired.transform.effects import apply_effects
 from imgwired.transform.encode import ALPHA_FORMATS, ANIMATED_FORMATS, encode
-from imgwired.transform.params import Transformation
-from imgwired.transform.values import (
+from imgwired.transform.grammar.params import Transformation
+from imgwired.transform.grammar.values import (
     Anchor,
     ColorProfile,
     Extend,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from imgwired.transform.scalars import (
+from imgwired.transform.grammar.scalars import (
     BadValue,
     angle,
     boolean,
@@ -30,7 +30,7 @@ from imgwired.transform.scalars import (
     optional,
     switch_or_number,
 )
-from imgwired.transform.values import (
+from imgwired.transform.grammar.values import (
     Adjust,
     BlendMode,
     Contrast,

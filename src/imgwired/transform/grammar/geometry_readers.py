@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from imgwired.transform.scalars import (
+from imgwired.transform.grammar.scalars import (
     BOOLEAN_FALSE,
     BOOLEAN_TRUE,
     BadValue,
@@ -34,7 +34,7 @@ from imgwired.transform.scalars import (
     object_fields,
     round_half_up,
 )
-from imgwired.transform.values import (
+from imgwired.transform.grammar.values import (
     Anchor,
     AspectRatio,
     Extend,

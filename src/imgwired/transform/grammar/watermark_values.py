@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass, fields
 from typing import Final
 
-from imgwired.transform.values import BlendMode, Gravity, Rgba
+from imgwired.transform.grammar.values import BlendMode, Gravity, Rgba
 
 MAX_OFFSET: Final = 8192.0
 """Largest watermark offset, in pixels, either way."""

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar
 
-from imgwired.transform.values import Gravity, Rgba
+from imgwired.transform.grammar.values import Gravity, Rgba
 
 E = TypeVar("E")
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from imgwired.transform.geometry_readers import anchor, crop_size, offset, starts_numeric
-from imgwired.transform.scalars import BadValue, json_field, json_names, object_fields
-from imgwired.transform.values import Anchor, Crop, Gravity, Length, Share
+from imgwired.transform.grammar.geometry_readers import anchor, crop_size, offset, starts_numeric
+from imgwired.transform.grammar.scalars import BadValue, json_field, json_names, object_fields
+from imgwired.transform.grammar.values import Anchor, Crop, Gravity, Length, Share
 
 _MODES: Final = {"extract", "cover", "attention", "entropy"}
 _FIELDS: Final = json_names(

@@ -20,9 +20,9 @@ from typing import Any, Final
 
 from imgwired.ingest.errors import InvalidFetchUrlError
 from imgwired.ingest.urls import parse_fetch_url
-from imgwired.transform.effect_readers import BLEND_MODES
-from imgwired.transform.geometry_readers import starts_numeric
-from imgwired.transform.scalars import (
+from imgwired.transform.grammar.effect_readers import BLEND_MODES
+from imgwired.transform.grammar.geometry_readers import starts_numeric
+from imgwired.transform.grammar.scalars import (
     BOOLEAN_FALSE,
     BOOLEAN_TRUE,
     BadValue,
@@ -38,8 +38,8 @@ from imgwired.transform.scalars import (
     object_fields,
     optional,
 )
-from imgwired.transform.values import BlendMode, Gravity, Rgba
-from imgwired.transform.watermark_values import (
+from imgwired.transform.grammar.values import BlendMode, Gravity, Rgba
+from imgwired.transform.grammar.watermark_values import (
     DEFAULT_FONT,
     DEFAULT_SHADOW_BLUR,
     DEFAULT_SHADOW_COLOR,

@@ -12,8 +12,13 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
-from imgwired.transform import crop_readers, effect_readers, geometry_readers, watermark_readers
-from imgwired.transform.scalars import (
+from imgwired.transform.grammar import (
+    crop_readers,
+    effect_readers,
+    geometry_readers,
+    watermark_readers,
+)
+from imgwired.transform.grammar.scalars import (
     GRAVITY_TEXT,
     angle,
     boolean,
@@ -22,7 +27,7 @@ from imgwired.transform.scalars import (
     integer,
     number,
 )
-from imgwired.transform.values import (
+from imgwired.transform.grammar.values import (
     ChromaSubsampling,
     ColorProfile,
     Kernel,

@@ -15,10 +15,10 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from imgwired.errors import InvalidTransformationError
-from imgwired.transform import watermark_readers
-from imgwired.transform.parsers import PARAMETERS, SPELLINGS, Parameter
-from imgwired.transform.scalars import BadValue
-from imgwired.transform.values import (
+from imgwired.transform.grammar import watermark_readers
+from imgwired.transform.grammar.parsers import PARAMETERS, SPELLINGS, Parameter
+from imgwired.transform.grammar.scalars import BadValue
+from imgwired.transform.grammar.values import (
     CENTRE,
     Adjust,
     Anchor,
@@ -45,7 +45,7 @@ from imgwired.transform.values import (
     Zoom,
     canonical_value,
 )
-from imgwired.transform.watermark_values import (
+from imgwired.transform.grammar.watermark_values import (
     WatermarkImage,
     WatermarkPosition,
     WatermarkShadow,
