@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -73,11 +73,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             services.jobs.start()
         try:
             async with anyio.create_task_group() as background:
-                background.start_soon(_keep_cors_fresh, services, settings.cors_poll_seconds)
+                # CORS changes and refusals of other processes, connected domains, and this
+                # process's delivery counts.
+                cors = services.cors_runtime
                 background.start_soon(
-                    _keep_custom_domains_fresh, services, settings.custom_domain_poll_seconds
+                    _every, settings.cors_poll_seconds, "cors", cors.poll, cors.flush_rejections
                 )
-                background.start_soon(_store_usage, services, METRICS_FLUSH_SECONDS)
+                domains = services.custom_domains.connected
+                background.start_soon(
+                    _every, settings.custom_domain_poll_seconds, "custom_domains", domains.refresh
+                )
+                background.start_soon(
+                    _every, METRICS_FLUSH_SECONDS, "metrics", services.metrics.flush
+                )
                 try:
                     yield
                 finally:
@@ -144,35 +152,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-async def _store_usage(services: Services, interval: float) -> None:
-    """Store the delivery counts this process recorded, every ``interval`` seconds."""
-    log = logging.getLogger("imgwired.metrics")
+async def _every(interval: float, area: str, *tasks: Callable[[], object]) -> None:
+    """Run ``tasks`` in the thread pool every ``interval`` seconds until cancelled; a failure
+    is logged and the loop goes on (a database hiccup must not stop it).
+
+    Not ``JobRunner.every``: these keep this process's in-memory state fresh, so they run in
+    every API process, whether or not it runs jobs.
+    """
+    log = logging.getLogger(f"imgwired.{area}")
     while True:
         await anyio.sleep(interval)
-        try:
-            await run_in_threadpool(services.metrics.flush)
-        except Exception:  # the counts were kept; the next round stores them
-            log.exception("storing usage counts failed")
-
-
-async def _keep_cors_fresh(services: Services, interval: float) -> None:
-    """Pick up CORS changes made by other processes, and store counted refusals."""
-    log = logging.getLogger("imgwired.cors")
-    while True:
-        await anyio.sleep(interval)
-        try:
-            await run_in_threadpool(services.cors_runtime.poll)
-            await run_in_threadpool(services.cors_runtime.flush_rejections)
-        except Exception:  # a database hiccup must not stop the loop
-            log.exception("refreshing the CORS configuration failed")
-
-
-async def _keep_custom_domains_fresh(services: Services, interval: float) -> None:
-    """Pick up custom domains connected, failed or removed by other processes."""
-    log = logging.getLogger("imgwired.custom_domains")
-    while True:
-        await anyio.sleep(interval)
-        try:
-            await run_in_threadpool(services.custom_domains.connected.refresh)
-        except Exception:  # a database hiccup must not stop the loop
-            log.exception("refreshing the custom domains failed")
+        for task in tasks:
+            try:
+                await run_in_threadpool(task)
+            except Exception:  # what was kept in memory is stored or fetched next round
+                log.exception("periodic %s task failed", area)
