@@ -7,12 +7,14 @@
     <environment>/<image>/original            the bytes as uploaded
     <environment>/<image>/derived/<variant>   a rendition (``<variant>.<format>``)
     <environment>/downloads/<download>.zip    a bulk download's zip
+    <environment>/watermarks/<url hash>/<bytes hash>.<ext>   a watermark fetched from a URL
 
 An image's renditions live under its prefix, so removing the prefix removes them with it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from imgwired.ids import canonical_id
@@ -37,6 +39,16 @@ def rendition_key(environment_id: uuid.UUID, image_id: uuid.UUID, file_name: str
 
 def download_key(environment_id: uuid.UUID, download_id: uuid.UUID) -> str:
     return f"{environment_id}/downloads/{download_id}.zip"
+
+
+def watermark_url_prefix(environment_id: uuid.UUID, url: str) -> str:
+    """Where the copies of the watermark at ``url`` live; a listing finds the one kept."""
+    return f"{environment_id}/watermarks/{hashlib.sha256(url.encode()).hexdigest()}/"
+
+
+def watermark_copy_key(prefix: str, data: bytes, extension: str) -> str:
+    """The key of one copy under its URL's prefix, named by the hash of its bytes."""
+    return f"{prefix}{hashlib.sha256(data).hexdigest()}.{extension}"
 
 
 def image_of(key: str) -> tuple[uuid.UUID, uuid.UUID] | None:

@@ -17,7 +17,6 @@ joins the canonical parameters in the cache key and the ETag.
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 import threading
 import uuid
@@ -33,6 +32,7 @@ from typing import Final
 import anyio
 
 from imgwired.accounts.organization import OrganizationService
+from imgwired.blob_keys import watermark_copy_key, watermark_url_prefix
 from imgwired.config import Settings
 from imgwired.db.engine import Database, Session
 from imgwired.delivery import watermark_repository
@@ -166,7 +166,7 @@ class WatermarkSources:
     # -- URLs ----------------------------------------------------------------------------------
 
     async def _url_copy(self, environment_id: uuid.UUID, url: str) -> WatermarkSource:
-        prefix = f"{environment_id}/watermarks/{hashlib.sha256(url.encode()).hexdigest()}/"
+        prefix = watermark_url_prefix(environment_id, url)
         known = self._remembered(prefix)
         if known is not None:
             return known
@@ -224,7 +224,7 @@ class WatermarkSources:
         self._require_https(result.final_url)
         data = bytes(body)
         mime_type = self._proven_image(data)
-        key = f"{prefix}{hashlib.sha256(data).hexdigest()}.{EXTENSIONS[mime_type]}"
+        key = watermark_copy_key(prefix, data, EXTENSIONS[mime_type])
         self._blobs.put_bytes(key, data)
         source = _source_at(key)
         assert source is not None
