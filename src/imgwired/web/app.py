@@ -17,9 +17,8 @@ from imgwired.container import Services
 from imgwired.db import migrate
 from imgwired.db.engine import Database
 from imgwired.metrics.service import METRICS_FLUSH_SECONDS
-from imgwired.web.cdn_host import CdnHostMiddleware, configured_cdn_host
+from imgwired.web.cdn_host import CdnHostMiddleware, configured_cdn_host, custom_domain_resolver
 from imgwired.web.cors import CorsMiddleware
-from imgwired.web.custom_domain_host import custom_domain_resolver
 from imgwired.web.error_responses import BOUNDARY_ERRORS, add_error_components, error_responses
 from imgwired.web.errors import install_error_handlers
 from imgwired.web.header_case import CanonicalHeaderCaseMiddleware
