@@ -52,6 +52,7 @@ def test(args: list[str]) -> int:
         [str(BIN / "ruff"), "check", "."],
         [str(BIN / "ruff"), "format", "--check", "."],
         [str(BIN / "mypy")],
+        [str(BIN / "lint-imports")],
         [str(PYTHON), "-m", "pytest", *args],
     ]
     for step in steps:

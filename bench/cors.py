@@ -42,14 +42,14 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Scope
 
+from imgwired.accounts.api_keys import NewApiKey
 from imgwired.config import Settings
 from imgwired.cors.decision import Decision, EnvironmentCors, Preflight
 from imgwired.cors.origins import Origin, parse_origin
 from imgwired.cors.patterns import OriginPattern, parse_pattern
 from imgwired.cors.policy import DEFAULT_EXPOSE_HEADERS, CorsPolicy
+from imgwired.cors.runtime import CorsSnapshot
 from imgwired.db.models import ApiKeyType
-from imgwired.services.api_keys import NewApiKey
-from imgwired.services.cors_runtime import CorsSnapshot
 from imgwired.web.app import create_app
 from imgwired.web.cors import CorsMiddleware
 
@@ -426,7 +426,7 @@ async def profile_preflight(targets: Sequence[Target], count: int) -> None:
         say(_trim_profile(out.getvalue()))
 
 
-CORS_FILES = r"(imgwired|starlette)/.*(cors|decision|origins|cors_runtime|matcher|policy)\.py"
+CORS_FILES = r"(imgwired|starlette)/.*(cors|decision|origins|runtime|matcher|policy)\.py"
 
 
 def _trim_profile(text: str) -> str:

@@ -23,11 +23,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from imgwired.accounts.organization import Initialized
 from imgwired.config import Settings, normalise_database_url
 from imgwired.db import migrate
 from imgwired.db.base import Base
 from imgwired.db.engine import Database
-from imgwired.services.organization import Initialized
 from imgwired.web.app import create_app
 
 TEST_DATABASE_URL = os.environ.get("IMGWIRED_TEST_DATABASE_URL", "")

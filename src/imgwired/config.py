@@ -9,7 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from imgwired.custom_domains.nameservers import parse_nameserver
+from imgwired.nameservers import parse_nameserver
+from imgwired.paths import CDN_PREFIX
 
 
 class Settings(BaseSettings):
@@ -191,7 +192,7 @@ class Settings(BaseSettings):
 
     @property
     def cdn_base(self) -> str:
-        return (self.cdn_base_url or f"{self.base_url}/cdn").rstrip("/")
+        return (self.cdn_base_url or f"{self.base_url}{CDN_PREFIX}").rstrip("/")
 
     @property
     def base_url(self) -> str:

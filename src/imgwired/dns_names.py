@@ -92,3 +92,14 @@ def normalise_dns_name(text: str, noun: str) -> str:
     except idna.IDNAError as exc:
         raise DnsNameError(f"'{shown(text)}' is not a valid domain name: {exc}") from None
     return name
+
+
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+
+def ends_in_number(host: str) -> bool:
+    """Tell whether the URL standard would parse ``host`` as an IPv4 address, not a name."""
+    last = host.rpartition(".")[2]
+    if last.isascii() and last.isdigit():
+        return True
+    return last[:2] in ("0x", "0X") and all(c in _HEX_DIGITS for c in last[2:])

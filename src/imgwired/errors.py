@@ -4,7 +4,8 @@ The hierarchy::
 
     ImgwiredError
     ├── InvalidInputError            the request is well-formed but its content is refused
-    │   └── InvalidHostnameError     a custom-domain hostname that is not a usable subdomain
+    │   ├── InvalidHostnameError     a custom-domain hostname that is not a usable subdomain
+    │   └── InvalidOriginPatternError  (cors/patterns.py) an origin pattern, with the reason
     ├── NotFoundError                no such thing in the caller's environment
     │   ├── EnvironmentNotFoundError
     │   ├── ApiKeyNotFoundError
@@ -39,10 +40,23 @@ The hierarchy::
     ├── RenderTimeoutError           a render stopped when it ran past its time budget
     ├── RequestAbandonedError        the client left before its answer was ready
     ├── ServiceBusyError             more work is waiting than the server takes on
-    └── NotImplementedYetError       an operation of the contract this server cannot do yet
+    ├── NotImplementedYetError       an operation of the contract this server cannot do yet
+    ├── ImageRejectedError           (imaging/errors.py) bytes that are not a usable image
+    ├── FetchError                   (ingest/errors.py) an upload-by-URL source refused or failed
+    │   ├── InvalidFetchUrlError
+    │   ├── ForbiddenAddressError    the URL resolves to an address that may not be fetched
+    │   ├── TooManyRedirectsError
+    │   ├── FetchTooLargeError
+    │   └── FetchFailedError
+    │       └── FetchTimeoutError
+    ├── StorageError                 (storage/base.py) the blob backend failed
+    ├── BlobNotFoundError            (storage/base.py) no blob under the key
+    └── InvalidBlobKeyError          (storage/base.py) a key that breaks the key rules
 
 ``error_type`` is the class name: a stable identifier that clients may branch on.
-The web layer maps each class to a status code in one table (``web/errors.py``).
+Errors of one layer are defined beside it (the file is named above); every one is drawn here.
+The web layer maps each class to a status code in one table (``web/errors.py``), read along the
+class's MRO, so a subclass takes its ancestor's status unless it has its own.
 """
 
 from __future__ import annotations

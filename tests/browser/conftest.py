@@ -35,8 +35,8 @@ import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, sync_playwright
 
+from imgwired.accounts.organization import Initialized
 from imgwired.config import Settings
-from imgwired.services.organization import Initialized
 from imgwired.web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")

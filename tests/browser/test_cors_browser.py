@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from imgwired.db import cors_repository
+from imgwired.cors import repository as cors_repository
 from tests.browser.conftest import BrowserPage, Imgwired, PageOrigins
 
 OpenPage = Callable[[str], BrowserPage]

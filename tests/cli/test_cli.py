@@ -8,6 +8,8 @@ import uuid
 import pytest
 
 from imgwired.cli.main import main
+from imgwired.db import migrate
+from imgwired.db.engine import Database
 
 
 @pytest.fixture(autouse=True)
@@ -97,3 +99,41 @@ def test_cli_errors_are_sentences_not_tracebacks(capsys: pytest.CaptureFixture[s
     assert "maximum_upload_bytes" in capsys.readouterr().err
     assert main(["keys", "list", "--env", "nope"]) == 1
     assert "nope" in capsys.readouterr().err
+
+
+def test_only_serve_init_and_migrate_change_the_schema(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, empty_database_url: str
+) -> None:
+    monkeypatch.setenv("IMGWIRED_DATABASE_URL", empty_database_url)
+    database = Database(empty_database_url)
+    try:
+        for argv in (["env", "list"], ["keys", "list"]):
+            assert main(argv) == 1
+            assert "imgwired init" in capsys.readouterr().err
+        assert migrate.current_revision(database) is None
+
+        assert main(["migrate"]) == 0
+        assert migrate.current_revision(database) == migrate.head_revision()
+    finally:
+        database.dispose()
+
+
+def test_the_cli_prints_the_documents_the_api_answers_with(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from imgwired.web.schemas.api_keys import ApiKeyCreateResponseSchema, ApiKeyListItemSchema
+    from imgwired.web.schemas.environments import EnvironmentSchema
+
+    run_json(capsys, "init")
+    environment = run_json(capsys, "env", "create", "preview")
+    assert isinstance(environment, dict)
+    EnvironmentSchema.model_validate(environment)
+    assert set(environment) == set(EnvironmentSchema.model_fields)
+    created = run_json(capsys, "keys", "create", "--type", "client", "--env", "preview")
+    assert isinstance(created, dict)
+    ApiKeyCreateResponseSchema.model_validate(created)
+    assert set(created) == set(ApiKeyCreateResponseSchema.model_fields)
+    listed = run_json(capsys, "keys", "list", "--env", "preview")
+    assert isinstance(listed, list)
+    ApiKeyListItemSchema.model_validate({k: v for k, v in listed[0].items() if k != "key"})
+    assert set(listed[0]) - {"key"} == set(ApiKeyListItemSchema.model_fields)

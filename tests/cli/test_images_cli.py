@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
+from imgwired.accounts.organization import Initialized
 from imgwired.cli.main import main
 from imgwired.config import Settings
-from imgwired.services.organization import Initialized
 from tests.client.servers import base_url_of, bound_socket, serve_in_thread
 from tests.images.helpers import jpeg
 

@@ -18,9 +18,9 @@ import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from fastapi import FastAPI
 
+from imgwired.accounts.organization import Initialized
 from imgwired.client import AsyncImgwireClient, ImgwireClient
 from imgwired.config import Settings
-from imgwired.services.organization import Initialized
 from tests.client.servers import Server, base_url_of, bound_socket, serve_in_thread
 from tests.client.transports import PortalTransport
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from imgwired.client import Image
-from imgwired.transform.parsers import PARAMETERS
+from imgwired.transform.grammar.parsers import PARAMETERS
 from tests.images.helpers import path_of
 from tests.transform.helpers import quadrants
 from tests.transform.served import ServedApp, served

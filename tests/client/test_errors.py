@@ -7,6 +7,7 @@ import uuid
 import pytest
 from fastapi import FastAPI
 
+from imgwired.accounts.api_keys import NewApiKey
 from imgwired.client import (
     APIStatusError,
     AuthenticationError,
@@ -19,7 +20,6 @@ from imgwired.client import (
     UnprocessableEntityError,
 )
 from imgwired.db.models import ApiKeyType
-from imgwired.services.api_keys import NewApiKey
 from tests.client.conftest import Connect
 from tests.conftest import Tenant
 from tests.images.helpers import jpeg

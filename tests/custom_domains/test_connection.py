@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from imgwired.config import Settings
-from imgwired.db import custom_domain_repository as repo
+from imgwired.custom_domains import repository as repo
 from imgwired.web.app import create_app
 from tests.conftest import Tenant
 from tests.custom_domains.dns_server import FakeDns

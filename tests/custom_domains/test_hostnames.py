@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from imgwired.custom_domains.hostnames import normalise_host_header, parse_hostname
-from imgwired.custom_domains.nameservers import parse_nameserver
 from imgwired.errors import InvalidHostnameError
+from imgwired.nameservers import parse_nameserver
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from imgwired.accounts.organization import Initialized
 from imgwired.config import Settings
 from imgwired.db.models import DerivedImage, Image
-from imgwired.services.organization import Initialized
 from imgwired.web.app import create_app
 from tests.conftest import Tenant
 from tests.images.helpers import noisy_jpeg, path_of, upload

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from imgwired.config import Settings
 from imgwired.db.models import DerivedImage, Image, ImageDownloadJob, ImageDownloadStatus
-from imgwired.services.hot_renditions import FRESH_SECONDS
+from imgwired.delivery.hot_renditions import FRESH_SECONDS
 from imgwired.web.app import create_app
 from tests.conftest import Tenant
 from tests.custom_domains.dns_server import FakeDns

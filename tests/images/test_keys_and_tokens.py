@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from imgwired.errors import ImgwiredError
-from imgwired.services.images import NewUpload
+from imgwired.images.service import NewUpload
 from tests.conftest import Tenant
 from tests.images.helpers import create, jpeg, noisy_jpeg, put
 
@@ -197,7 +197,7 @@ def test_client_keys_reach_only_create_and_retrieve(
 
 
 def _access() -> Any:
-    from imgwired.services.auth import Access
+    from imgwired.accounts.auth import Access
 
     return Access.SERVER_OR_CLIENT
 

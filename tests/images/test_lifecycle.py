@@ -9,11 +9,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from imgwired.container import register_handlers
 from imgwired.db.base import utcnow
 from imgwired.db.models import Image, Job, JobStatus
 from imgwired.jobs import queue
 from imgwired.jobs.runner import JobRunner
-from imgwired.services.container import register_handlers
 from tests.conftest import Tenant
 from tests.images.helpers import create, jpeg, png, put, run_jobs, upload
 

@@ -9,7 +9,7 @@ import uuid
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from imgwired.services.signing import sign
+from imgwired.signing import sign
 from tests.conftest import Tenant
 from tests.images.helpers import create, jpeg, path_of, png, put, run_jobs, upload
 

@@ -14,11 +14,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from imgwired.config import Settings
+from imgwired.container import register_handlers
 from imgwired.db.base import utcnow
 from imgwired.db.models import Image
+from imgwired.images.sweeps import SweepResult
 from imgwired.jobs.runner import JobRunner
-from imgwired.services.container import register_handlers
-from imgwired.services.sweeps import SweepResult
 from tests.conftest import Tenant
 from tests.images.helpers import create, png, run_jobs, upload
 

@@ -23,7 +23,7 @@ from sqlalchemy import update
 from imgwired.config import Settings
 from imgwired.db.base import utcnow
 from imgwired.db.models import Image
-from imgwired.services.upload_claims import UploadClaims
+from imgwired.images.upload_claims import UploadClaims
 from tests.conftest import Tenant
 from tests.images.helpers import create, jpeg, path_of, png, put, run_jobs
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from imgwired.db.models import UsageHour
-from imgwired.services.usage import hour_of
+from imgwired.metrics.usage import hour_of
 from imgwired.web.app import create_app
 from tests.conftest import Tenant
 from tests.images.helpers import jpeg, path_of, upload

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from imgwired.errors import InvalidInputError
-from imgwired.services.metric_periods import (
+from imgwired.metrics.periods import (
     MetricsDatasetInterval,
     buckets,
     period_of,

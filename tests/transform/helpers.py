@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 
 from imgwired.imaging.vips import pyvips
 from imgwired.media_types import SupportedMimeType
-from imgwired.transform.params import OutputFormat, parse_transformations
+from imgwired.transform.grammar.params import OutputFormat, parse_transformations
 from imgwired.transform.render import Rendered, render
 
 RED = (255, 0, 0)

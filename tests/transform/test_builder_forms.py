@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 
 import pytest
 
-from imgwired.transform.params import parse_transformations
+from imgwired.transform.grammar.params import parse_transformations
 from tests.images.helpers import path_of
 from tests.transform.helpers import decode, quadrants
 from tests.transform.served import ServedApp, served

@@ -12,7 +12,7 @@ from imgwired.errors import RenderBudgetExceededError, TransformationTooLargeErr
 from imgwired.media_types import SupportedMimeType
 from imgwired.transform.control import RenderControl
 from imgwired.transform.cost import RenderBudget, RenderEstimate, SourceShape, estimate
-from imgwired.transform.params import OutputFormat, parse_transformations
+from imgwired.transform.grammar.params import OutputFormat, parse_transformations
 from imgwired.transform.render import render
 from tests.imaging.samples import animation
 from tests.transform.helpers import save, transform

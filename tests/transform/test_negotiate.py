@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from imgwired.transform.grammar.params import OutputFormat
 from imgwired.transform.negotiate import negotiate
-from imgwired.transform.params import OutputFormat
 
 
 @pytest.mark.parametrize(

@@ -8,14 +8,14 @@ from urllib.parse import parse_qsl
 import pytest
 
 from imgwired.errors import InvalidTransformationError
-from imgwired.transform.params import (
+from imgwired.transform.grammar.params import (
     PRESETS,
     OutputFormat,
     Transformation,
     parse_transformations,
 )
-from imgwired.transform.parsers import PARAMETERS, SPELLINGS
-from imgwired.transform.values import (
+from imgwired.transform.grammar.parsers import PARAMETERS, SPELLINGS
+from imgwired.transform.grammar.values import (
     Adjust,
     Anchor,
     AspectRatio,
@@ -41,8 +41,8 @@ from imgwired.transform.values import (
     Sides,
     Zoom,
 )
-from imgwired.transform.watermark_readers import MODIFIERS
-from imgwired.transform.watermark_values import (
+from imgwired.transform.grammar.watermark_readers import MODIFIERS
+from imgwired.transform.grammar.watermark_values import (
     WatermarkImage,
     WatermarkPosition,
     WatermarkShadow,

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from imgwired.errors import InvalidTransformationError
-from imgwired.transform.params import PRESETS, parse_transformations
-from imgwired.transform.parsers import SPELLINGS
+from imgwired.transform.grammar.params import PRESETS, parse_transformations
+from imgwired.transform.grammar.parsers import SPELLINGS
 from tests.transform.test_params import EXAMPLES
 
 _ALPHABET = (

@@ -7,9 +7,9 @@ from urllib.parse import parse_qsl
 import pytest
 
 from imgwired.errors import InvalidTransformationError, TransformationTooLargeError
-from imgwired.transform.params import parse_transformations
+from imgwired.transform.grammar.params import parse_transformations
+from imgwired.transform.grammar.values import Anchor, Gravity, Share
 from imgwired.transform.planning import Plan, Region, place, plan, position
-from imgwired.transform.values import Anchor, Gravity, Share
 
 
 def planned(query: str, source: tuple[int, int] = (2000, 1000), limit: int = 8192) -> Plan:

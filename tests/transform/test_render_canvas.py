@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from imgwired.transform.params import OutputFormat
+from imgwired.transform.grammar.params import OutputFormat
 from tests.transform.helpers import colour_name, corners, near, pixel, rgb, save, solid, transform
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from imgwired.transform.params import OutputFormat
+from imgwired.transform.grammar.params import OutputFormat
 from tests.transform.helpers import near, pixel, quadrants, ramp, rgb, save, solid, transform
 
 

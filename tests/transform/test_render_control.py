@@ -14,7 +14,7 @@ import pytest
 from imgwired.errors import RenderTimeoutError, RequestAbandonedError, ServiceBusyError
 from imgwired.media_types import SupportedMimeType
 from imgwired.transform.control import RenderControl, StopReason
-from imgwired.transform.params import OutputFormat, parse_transformations
+from imgwired.transform.grammar.params import OutputFormat, parse_transformations
 from imgwired.transform.render import render
 from imgwired.transform.watermark import MarkFile
 from tests.images.helpers import noisy_jpeg

@@ -11,7 +11,7 @@ import pytest
 
 from imgwired.errors import InvalidTransformationError, TransformationTooLargeError
 from imgwired.media_types import SupportedMimeType
-from imgwired.transform.params import OutputFormat, parse_transformations
+from imgwired.transform.grammar.params import OutputFormat, parse_transformations
 from imgwired.transform.render import render
 from tests.imaging.samples import animation, png_bomb
 from tests.transform.helpers import save, transform

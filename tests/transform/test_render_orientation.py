@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from imgwired.imaging.vips import pyvips
-from imgwired.transform.params import OutputFormat
+from imgwired.transform.grammar.params import OutputFormat
 from tests.transform.helpers import corners, pixel, quadrants, transform
 
 UPRIGHT = ("red", "green", "blue", "yellow")

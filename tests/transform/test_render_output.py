@@ -10,7 +10,7 @@ import pytest
 from imgwired.errors import InvalidTransformationError
 from imgwired.imaging.vips import pyvips
 from imgwired.media_types import SupportedMimeType
-from imgwired.transform.params import OutputFormat, parse_transformations
+from imgwired.transform.grammar.params import OutputFormat, parse_transformations
 from imgwired.transform.render import is_animated_capable, output_family, render
 from tests.transform.helpers import MAGIC, decode, quadrants, save, solid, transform
 

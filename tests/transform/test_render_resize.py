@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from imgwired.transform.params import OutputFormat
+from imgwired.transform.grammar.params import OutputFormat
 from tests.transform.helpers import corners, pixel, quadrants, save, solid, transform
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from imgwired.errors import InvalidTransformationError, TransformationTooLargeError
 from imgwired.media_types import SupportedMimeType
-from imgwired.transform.params import OutputFormat, parse_transformations
+from imgwired.transform.grammar.params import OutputFormat, parse_transformations
 from imgwired.transform.render import render
 from imgwired.transform.watermark import MarkFile
 from tests.imaging.samples import animation

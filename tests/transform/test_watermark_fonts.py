@@ -20,7 +20,7 @@ _PROBE = """
 import json
 from imgwired.imaging.vips import pyvips
 from imgwired.transform.watermark_text import render_text
-from imgwired.transform.watermark_values import WatermarkText
+from imgwired.transform.grammar.watermark_values import WatermarkText
 
 vips = pyvips()
 # Before imgwired hands its fonts over: what this machine alone can draw.

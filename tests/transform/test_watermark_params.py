@@ -9,9 +9,9 @@ from urllib.parse import parse_qsl, quote
 import pytest
 
 from imgwired.errors import InvalidTransformationError
-from imgwired.transform.params import Transformation, parse_transformations
-from imgwired.transform.values import BlendMode, Gravity, Rotate
-from imgwired.transform.watermark_values import (
+from imgwired.transform.grammar.params import Transformation, parse_transformations
+from imgwired.transform.grammar.values import BlendMode, Gravity, Rotate
+from imgwired.transform.grammar.watermark_values import (
     Placement,
     TextAlign,
     WatermarkImage,

@@ -7,9 +7,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from imgwired.accounts.auth import Access
 from imgwired.config import Settings
 from imgwired.errors import ImgwiredError
-from imgwired.services.auth import Access
 from imgwired.web.app import create_app
 from tests.conftest import Tenant
 

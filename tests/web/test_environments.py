@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from imgwired.services.organization import Initialized
+from imgwired.accounts.organization import Initialized
 from tests.conftest import Tenant
 
 ENVS = "/api/v1/environments/"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from imgwired.web.cors import EndpointClass, classify
+from imgwired.paths import EndpointClass, classify
 
 SDK = "/sdk/imgwire.js"
 ROOT = Path(__file__).resolve().parents[2]

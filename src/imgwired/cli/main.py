@@ -1,7 +1,8 @@
 """``imgwired``: serve, init, and manage environments and keys from a terminal.
 
 Commands act on the configured database directly, so they work whether or not a server runs;
-``images`` is the exception: it talks to a running server through the SDK.
+``images`` is the exception: it talks to a running server through the SDK. Only ``serve``,
+``init`` and ``migrate`` change the schema; the others need it current and say so otherwise.
 """
 
 from __future__ import annotations
@@ -13,20 +14,18 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from imgwired.accounts.api_keys import NewApiKey
+from imgwired.accounts.organization import Initialized
 from imgwired.config import Settings
+from imgwired.container import Services
 from imgwired.db import migrate
 from imgwired.db.engine import Database
 from imgwired.db.models import ApiKeyType
-from imgwired.errors import ImgwiredError
-from imgwired.jobs.runner import JobRunner
+from imgwired.errors import ImgwiredError, NotInitializedError
 from imgwired.pagination import MAX_LIMIT, PageRequest
-from imgwired.services.api_keys import NewApiKey
-from imgwired.services.container import Services, register_handlers
-from imgwired.services.organization import Initialized
-from imgwired.web.schemas.api_keys import ApiKeyCreateResponseSchema, ApiKeyListItemSchema
-from imgwired.web.schemas.environments import EnvironmentSchema
 
 from . import images
+from .documents import created_key_document, environment_document, listed_key_document
 from .output import emit_json, emit_pairs, emit_table
 
 
@@ -38,7 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(args, settings)
-        with _open_services(settings) as services:
+        migrating = args.command in _MIGRATING
+        threads = max(1, args.threads) if args.command == "worker" else 2
+        with _open_services(settings, migrate_first=migrating, job_threads=threads) as services:
             return int(args.handler(args, services))
     except ImgwiredError as exc:
         print(f"imgwired: {exc.detail}", file=sys.stderr)
@@ -100,15 +101,36 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The commands that bring the schema up to date; the rest only read or write rows.
+_MIGRATING = frozenset({"serve", "init", "migrate"})
+
+
 @contextmanager
-def _open_services(settings: Settings) -> Iterator[Services]:
-    """Services on a migrated database, closed again when the command is done."""
+def _open_services(
+    settings: Settings, *, migrate_first: bool = True, job_threads: int = 2
+) -> Iterator[Services]:
+    """Services on the database, migrated first or else checked to be current; closed again
+    when the command is done."""
     database = Database(settings.resolved_database_url)
     try:
-        migrate.upgrade(database)
-        yield Services.build(settings, database)
+        if migrate_first:
+            migrate.upgrade(database)
+        else:
+            _require_current_schema(database)
+        yield Services.build(settings, database, job_threads=job_threads)
     finally:
         database.dispose()
+
+
+def _require_current_schema(database: Database) -> None:
+    current = migrate.current_revision(database)
+    if current is None:
+        raise NotInitializedError("This database is empty: run `imgwired init` first")
+    if current != migrate.head_revision():
+        raise NotInitializedError(
+            f"This database's schema ({current}) is older than this imgwired: "
+            "run `imgwired migrate` first"
+        )
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -124,7 +146,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.port:
         overrides["port"] = args.port
     settings = settings.model_copy(update=overrides)
-    with _open_services(settings) as services:
+    with _open_services(settings, migrate_first=True) as services:
         if services.organization.is_initialized():
             url = services.database.url.render_as_string(hide_password=True)
             print(f"imgwired at {settings.base_url}, database {url}")
@@ -175,13 +197,7 @@ def _worker(args: argparse.Namespace, services: Services) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    runner = JobRunner(
-        services.database,
-        poll_seconds=services.settings.job_poll_seconds,
-        threads=max(1, args.threads),
-        lease_seconds=services.settings.job_lease_seconds,
-    )
-    register_handlers(runner, services)
+    runner = services.jobs  # built for --threads, its handlers registered
     services.delivery.start()  # libvips' limits apply to the decodes of processing jobs too
     print(f"imgwired worker: {args.threads} thread(s); Ctrl-C to stop", flush=True)
     runner.start()
@@ -194,7 +210,7 @@ def _initialized_document(done: Initialized, settings: Settings) -> dict[str, An
     return {
         "base_url": settings.base_url,
         "organization_id": done.organization.id,
-        "environment": EnvironmentSchema.model_validate(done.environment).model_dump(mode="json"),
+        "environment": environment_document(done.environment),
         "environment_id": done.environment.id,
         "server_key": done.server_key.secret,
         "client_key": done.client_key.secret,
@@ -224,7 +240,7 @@ def _print_initialized(done: Initialized, settings: Settings) -> None:
 def _env_create(args: argparse.Namespace, services: Services) -> int:
     organization = services.organization.get()
     environment = services.environments.create(organization.id, name=args.name)
-    document = EnvironmentSchema.model_validate(environment).model_dump(mode="json")
+    document = environment_document(environment)
     if args.json:
         emit_json(document)
     else:
@@ -238,7 +254,7 @@ def _env_list(args: argparse.Namespace, services: Services) -> int:
     page = 1
     while True:
         result = services.environments.list(organization.id, PageRequest(page, MAX_LIMIT))
-        rows += [EnvironmentSchema.model_validate(e).model_dump(mode="json") for e in result.items]
+        rows += [environment_document(e) for e in result.items]
         if result.next_page is None:
             break
         page = result.next_page
@@ -262,7 +278,7 @@ def _keys_create(args: argparse.Namespace, services: Services) -> int:
     }
     name = args.name or f"{args.key_type.capitalize()} key"
     issued = services.api_keys.create(environment.id, NewApiKey(name, key_type, (), settings_given))
-    document = ApiKeyCreateResponseSchema.of(issued.key, issued.secret).model_dump(mode="json")
+    document = created_key_document(issued.key, issued.secret)
     if args.json:
         emit_json(document)
     else:
@@ -277,7 +293,7 @@ def _keys_list(args: argparse.Namespace, services: Services) -> int:
     page = 1
     while True:
         result = services.api_keys.list(environment.id, None, PageRequest(page, MAX_LIMIT))
-        rows += [ApiKeyListItemSchema.of(key).model_dump(mode="json") for key in result.items]
+        rows += [listed_key_document(key) for key in result.items]
         if result.next_page is None:
             break
         page = result.next_page

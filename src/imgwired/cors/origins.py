@@ -10,12 +10,13 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from imgwired.dns_names import ends_in_number
+
 __all__ = [
     "DEFAULT_PORTS",
     "MAX_ORIGIN_LENGTH",
     "Origin",
     "canonical_ipv6",
-    "ends_in_number",
     "parse_origin",
 ]
 
@@ -24,7 +25,6 @@ DEFAULT_PORTS: dict[str, int] = {"http": 80, "https": 443}
 
 _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-.")
 _IPV6_CHARS = frozenset("0123456789abcdef:")
-_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 _MAX_LABEL = 63
 _MAX_HOST = 253
 # "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" is the longest canonical IPv6 text.
@@ -70,14 +70,6 @@ def canonical_ipv6(text: str) -> str | None:
     head = ":".join(f"{p:x}" for p in pieces[:best_start])
     tail = ":".join(f"{p:x}" for p in pieces[best_start + best_len :])
     return f"{head}::{tail}"
-
-
-def ends_in_number(host: str) -> bool:
-    """Tell whether the URL standard would parse ``host`` as an IPv4 address, not a name."""
-    last = host.rpartition(".")[2]
-    if last.isascii() and last.isdigit():
-        return True
-    return last[:2] in ("0x", "0X") and all(c in _HEX_DIGITS for c in last[2:])
 
 
 def _is_canonical_ipv4(host: str) -> bool:

@@ -17,8 +17,8 @@ from functools import lru_cache
 
 from publicsuffixlist import PublicSuffixList
 
-from imgwired.cors.origins import DEFAULT_PORTS, MAX_ORIGIN_LENGTH, canonical_ipv6, ends_in_number
-from imgwired.dns_names import DnsNameError, map_dns_text, normalise_dns_name
+from imgwired.cors.origins import DEFAULT_PORTS, MAX_ORIGIN_LENGTH, canonical_ipv6
+from imgwired.dns_names import DnsNameError, ends_in_number, map_dns_text, normalise_dns_name
 from imgwired.errors import InvalidInputError
 
 __all__ = ["InvalidOriginPatternError", "OriginPattern", "parse_pattern"]

@@ -1,1 +1,3 @@
-"""Custom domains without I/O beyond DNS: hostname rules, nameserver settings, the CNAME check."""
+"""Custom domains: hostname rules and the CNAME check (pure and DNS), the domain as a resource
+(``service.py``), the in-memory table of connected domains (``connected.py``) and its queries.
+"""

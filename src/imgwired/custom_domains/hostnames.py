@@ -16,8 +16,13 @@ from functools import lru_cache
 
 from publicsuffixlist import PublicSuffixList
 
-from imgwired.cors.origins import ends_in_number
-from imgwired.dns_names import MAX_NAME, DnsNameError, map_dns_text, normalise_dns_name
+from imgwired.dns_names import (
+    MAX_NAME,
+    DnsNameError,
+    ends_in_number,
+    map_dns_text,
+    normalise_dns_name,
+)
 from imgwired.errors import InvalidHostnameError
 
 __all__ = ["MAX_HOSTNAME", "normalise_host_header", "parse_hostname"]

@@ -9,7 +9,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import IntegrityError as IntegrityError
+from sqlalchemy.orm import Session as Session
+from sqlalchemy.orm import sessionmaker
 
 
 class Database:

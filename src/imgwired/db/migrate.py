@@ -7,6 +7,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 
 from imgwired.db.engine import Database
@@ -44,3 +46,14 @@ def upgrade(database: Database) -> None:
                     text("SELECT pg_advisory_unlock(:key)"), {"key": _PG_MIGRATION_LOCK}
                 )
                 connection.commit()
+
+
+def current_revision(database: Database) -> str | None:
+    """The revision the database is at; None for a database no migration has touched."""
+    with database.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """The newest revision this version of imgwired knows."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -1,4 +1,5 @@
-"""ORM models: the organization, its environments, their API keys and CORS configuration."""
+"""ORM models: the organization, its environments, their API keys, CORS configuration, usage,
+jobs and custom domains; the image tables are in ``image_models.py`` and named here too."""
 
 from __future__ import annotations
 
@@ -18,23 +19,52 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
-    or_,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.sql import ColumnElement
 
-from imgwired.db.base import Base, UTCDateTime, utcnow, uuid7
+from imgwired.db.base import Base, TimestampedMixin, UTCDateTime, utcnow, uuid7
+
+# The image tables live in image_models.py (this module would pass 400 lines); named here too,
+# so every ORM model is imported from one place.
+from imgwired.db.image_models import (
+    DerivedImage,
+    Image,
+    ImageDownloadJob,
+    ImageDownloadStatus,
+    ImageStatus,
+    UploadRefusal,
+    UploadToken,
+)
+
+__all__ = [
+    "ApiKey",
+    "ApiKeyType",
+    "CorsOrigin",
+    "CorsPolicyRecord",
+    "CorsRejection",
+    "CustomDomain",
+    "CustomDomainCertificateStatus",
+    "CustomDomainStatus",
+    "DerivedImage",
+    "Environment",
+    "Image",
+    "ImageDownloadJob",
+    "ImageDownloadStatus",
+    "ImageStatus",
+    "Job",
+    "JobStatus",
+    "Organization",
+    "TimestampedMixin",
+    "UploadRefusal",
+    "UploadToken",
+    "UsageHour",
+]
 
 
 class ApiKeyType(enum.StrEnum):
     CLIENT = "CLIENT"
     SERVER = "SERVER"
-
-
-class TimestampedMixin:
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class Organization(TimestampedMixin, Base):
@@ -170,141 +200,6 @@ class CorsRejection(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class ImageStatus(enum.StrEnum):
-    """Represents the processing state for an image."""
-
-    PENDING = "PENDING"
-    PROCESSING = "PROCESSING"
-    READY = "READY"
-    QUARANTINE = "QUARANTINE"
-
-
-class UploadToken(TimestampedMixin, Base):
-    """A single-use permission to create one standard upload, issued with a server key."""
-
-    __tablename__ = "upload_tokens"
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid7)
-    environment_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("environments.id", ondelete="CASCADE"), index=True
-    )
-    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-
-
-class Image(TimestampedMixin, Base):
-    """An image record; its bytes live in the blob store under ``blob_key``."""
-
-    __tablename__ = "images"
-    __table_args__ = (
-        Index("ix_images_environment_id_id", "environment_id", "id"),
-        # One image per idempotency key and environment, even under concurrent requests.
-        Index(
-            "uq_images_environment_idempotency_key",
-            "environment_id",
-            "idempotency_key",
-            unique=True,
-            sqlite_where=text("idempotency_key IS NOT NULL"),
-            postgresql_where=text("idempotency_key IS NOT NULL"),
-        ),
-        Index("ix_images_api_key_id_status", "api_key_id", "status"),
-    )
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid7)
-    environment_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("environments.id", ondelete="CASCADE")
-    )
-    api_key_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("api_keys.id", ondelete="SET NULL"), default=None
-    )
-    upload_token_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("upload_tokens.id", ondelete="SET NULL"), default=None
-    )
-    status: Mapped[ImageStatus] = mapped_column(
-        Enum(ImageStatus, name="image_status", native_enum=False, length=16),
-        default=ImageStatus.PENDING,
-    )
-    quarantine_reason: Mapped[str | None] = mapped_column(String(255), default=None)
-    original_filename: Mapped[str] = mapped_column(String(1024))
-    mime_type: Mapped[str] = mapped_column(String(64))
-    extension: Mapped[str] = mapped_column(String(16))
-    width: Mapped[int] = mapped_column(Integer, default=0)
-    height: Mapped[int] = mapped_column(Integer, default=0)
-    # Frames and EXIF orientation: with width and height, what a render will cost is known
-    # before the bytes are read. NULL for images processed before they were recorded.
-    pages: Mapped[int | None] = mapped_column(Integer, default=None)
-    orientation: Mapped[int | None] = mapped_column(Integer, default=None)
-    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
-    is_directly_deliverable: Mapped[bool] = mapped_column(Boolean, default=False)
-    # What the client declared; checked against what arrives.
-    declared_length: Mapped[int | None] = mapped_column(BigInteger, default=None)
-    hash_sha256: Mapped[str | None] = mapped_column(String(255), default=None)
-    content_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
-    # Limits of the key that created the upload, fixed at creation.
-    upload_limit_bytes: Mapped[int] = mapped_column(BigInteger)
-    allowed_mime_types: Mapped[list[str] | None] = mapped_column(JSON, default=None)
-    idempotency_key: Mapped[str | None] = mapped_column(String(255), default=None)
-    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
-    purpose: Mapped[str | None] = mapped_column(String(255), default=None)
-    custom_metadata: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    exif_data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    blob_key: Mapped[str | None] = mapped_column(String(512), default=None)
-    upload_expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # The claim of the upload under way: when it began, who holds it, and until when unless
-    # renewed. A fetch (upload via URL) claims the record with no lease: for good.
-    upload_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    upload_claim_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), default=None)
-    upload_lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    processed_metadata_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-
-    # The rule of a free claim, spelled twice side by side: in Python and in SQL.
-    def upload_claim_free(self, now: datetime) -> bool:
-        """Whether no upload holds the URL at ``now``: none began, or its lease lapsed (the
-        process that held it stopped)."""
-        lease = self.upload_lease_expires_at
-        return self.upload_started_at is None or (lease is not None and lease < now)
-
-    @classmethod
-    def upload_claim_free_clause(cls, now: datetime) -> ColumnElement[bool]:
-        """``upload_claim_free`` as a SQL condition."""
-        return or_(cls.upload_started_at.is_(None), cls.upload_lease_expires_at < now)
-
-    def accepts_upload(self, now: datetime) -> bool:
-        """Whether a PUT to the upload URL at ``now`` may store the bytes (a signed URL aside)."""
-        return (
-            self.status == ImageStatus.PENDING
-            and self.deleted_at is None
-            and self.upload_expires_at > now
-            and self.upload_claim_free(now)
-        )
-
-
-class DerivedImage(TimestampedMixin, Base):
-    """One cached rendition of an image: its parameters and output format, stored as a blob."""
-
-    __tablename__ = "derived_images"
-    __table_args__ = (UniqueConstraint("image_id", "variant"),)
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid7)
-    image_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"))
-    environment_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("environments.id", ondelete="CASCADE"), index=True
-    )
-    # A digest of (canonical parameters, output choice): the cache key within the image.
-    variant: Mapped[str] = mapped_column(String(64))
-    blob_key: Mapped[str] = mapped_column(String(512))
-    content_type: Mapped[str] = mapped_column(String(64))
-    size_bytes: Mapped[int] = mapped_column(BigInteger)
-    width: Mapped[int] = mapped_column(Integer)
-    height: Mapped[int] = mapped_column(Integer)
-    # The image drawn on it as a watermark: its deletion unlists the rendition. No foreign key:
-    # images are deleted softly, and the purge job removes the dependants.
-    watermark_image_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), index=True, default=None)
-
-
 class UsageHour(Base):
     """Usage of one environment in one UTC hour; processes add their counts with an upsert."""
 
@@ -351,42 +246,6 @@ class Job(Base):
     last_error: Mapped[str | None] = mapped_column(String(2048), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-
-
-class ImageDownloadStatus(enum.StrEnum):
-    """Represents the download state for a bulk image download job."""
-
-    PENDING = "PENDING"
-    PROCESSING = "PROCESSING"
-    READY = "READY"
-    FAILED = "FAILED"
-
-
-class ImageDownloadJob(TimestampedMixin, Base):
-    """A bulk download: a zip of the listed images, built by a job, fetched by a signed URL."""
-
-    __tablename__ = "image_download_jobs"
-    __table_args__ = (
-        # The zip an identical request may reuse; the zips the expiry sweep deletes.
-        Index("ix_image_download_jobs_environment_id_content_key", "environment_id", "content_key"),
-        Index("ix_image_download_jobs_expires_at", "expires_at"),
-    )
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid7)
-    environment_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("environments.id", ondelete="CASCADE"), index=True
-    )
-    image_ids: Mapped[list[str]] = mapped_column(JSON)
-    status: Mapped[ImageDownloadStatus] = mapped_column(
-        Enum(ImageDownloadStatus, name="download_status", native_enum=False, length=16),
-        default=ImageDownloadStatus.PENDING,
-    )
-    blob_key: Mapped[str | None] = mapped_column(String(512), default=None)
-    size_bytes: Mapped[int | None] = mapped_column(BigInteger, default=None)
-    error: Mapped[str | None] = mapped_column(String(1024), default=None)
-    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    # A digest of the ids of the images in the zip: equal digests, equal zips.
-    content_key: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class CustomDomainStatus(enum.StrEnum):

@@ -20,8 +20,8 @@ from imgwired.errors import RenderBudgetExceededError, TransformationTooLargeErr
 from imgwired.media_types import SupportedMimeType
 from imgwired.transform import planning
 from imgwired.transform.encode import ANIMATED_FORMATS
-from imgwired.transform.params import Transformation
-from imgwired.transform.values import OutputFormat
+from imgwired.transform.grammar.params import Transformation
+from imgwired.transform.grammar.values import OutputFormat
 
 DECODE_COST: Final[Mapping[SupportedMimeType, float]] = MappingProxyType(
     {

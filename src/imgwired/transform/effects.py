@@ -14,8 +14,8 @@ from functools import partial
 from typing import Any
 
 from imgwired.imaging import vips
-from imgwired.transform.params import Transformation
-from imgwired.transform.values import Gradient, Normalize, Rgba, Sharpen
+from imgwired.transform.grammar.params import Transformation
+from imgwired.transform.grammar.values import Gradient, Normalize, Rgba, Sharpen
 
 
 def has_effects(t: Transformation) -> bool:

@@ -11,8 +11,8 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from imgwired.errors import InvalidTransformationError
-from imgwired.transform.params import Transformation
-from imgwired.transform.values import ChromaSubsampling, ColorProfile, OutputFormat
+from imgwired.transform.grammar.params import Transformation
+from imgwired.transform.grammar.values import ChromaSubsampling, ColorProfile, OutputFormat
 
 DEFAULT_QUALITY: Final[Mapping[OutputFormat, int]] = MappingProxyType(
     {OutputFormat.JPEG: 80, OutputFormat.WEBP: 80, OutputFormat.AVIF: 50}

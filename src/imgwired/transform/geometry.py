@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from imgwired.imaging import vips
-from imgwired.transform.planning import Plan, Size, check_output, crop_side, position, rounded
-from imgwired.transform.values import (
+from imgwired.transform.grammar.values import (
     Anchor,
     Flip,
     Kernel,
@@ -21,6 +20,7 @@ from imgwired.transform.values import (
     Sides,
     Zoom,
 )
+from imgwired.transform.planning import Plan, Size, check_output, crop_side, position, rounded
 
 TRANSPARENT: Rgba = (0, 0, 0, 0)
 

@@ -6,10 +6,10 @@ set of parameters whatever browsers send: AVIF, WebP, or the original's family (
 
 from __future__ import annotations
 
-from imgwired.transform.params import OutputFormat
+from imgwired.transform.grammar.params import OutputFormat
 
 _MAX_ACCEPT = 2048
-_PREFERENCE = (("image/avif", OutputFormat.AVIF), ("image/webp", OutputFormat.WEBP))
+_PREFERENCE = tuple((f.media_type.value, f) for f in (OutputFormat.AVIF, OutputFormat.WEBP))
 
 
 def negotiate(accept: str | None) -> OutputFormat | None:

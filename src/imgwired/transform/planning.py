@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from imgwired.errors import InvalidTransformationError, TransformationTooLargeError
-from imgwired.transform.params import Transformation
-from imgwired.transform.values import (
+from imgwired.transform.grammar.params import Transformation
+from imgwired.transform.grammar.values import (
     Anchor,
     Crop,
     Extend,

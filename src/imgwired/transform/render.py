@@ -31,8 +31,8 @@ from imgwired.transform.control import RenderControl
 from imgwired.transform.cost import RenderBudget, SourceShape, estimate
 from imgwired.transform.effects import apply_effects
 from imgwired.transform.encode import ALPHA_FORMATS, ANIMATED_FORMATS, encode
-from imgwired.transform.params import Transformation
-from imgwired.transform.values import (
+from imgwired.transform.grammar.params import Transformation
+from imgwired.transform.grammar.values import (
     Anchor,
     ColorProfile,
     Extend,
@@ -42,11 +42,10 @@ from imgwired.transform.values import (
     Rgba,
 )
 
-_FAMILIES: Final = {
-    SupportedMimeType.JPEG: OutputFormat.JPEG,
-    SupportedMimeType.PNG: OutputFormat.PNG,
-    SupportedMimeType.GIF: OutputFormat.GIF,
-}
+# Originals whose own format every browser shows and every render keeps: they stay in it.
+_KEPT_FAMILIES: Final = frozenset(
+    {SupportedMimeType.JPEG, SupportedMimeType.PNG, SupportedMimeType.GIF}
+)
 _WHITE: Final[Rgba] = (255, 255, 255, 255)
 
 
@@ -85,7 +84,7 @@ def output_family(
     JPEG, PNG and GIF stay themselves. Other sources become PNG when the result has alpha and
     JPEG otherwise, except animated WebP, which becomes GIF so it stays animated.
     """
-    family = _FAMILIES.get(source_type)
+    family = OutputFormat.of_media_type(source_type) if source_type in _KEPT_FAMILIES else None
     if family is not None:
         return family
     if animated:

@@ -28,16 +28,16 @@ from imgwired.imaging import vips
 from imgwired.media_types import SupportedMimeType
 from imgwired.transform import geometry
 from imgwired.transform.effects import as_srgb8
-from imgwired.transform.params import Transformation
-from imgwired.transform.planning import Size, moved_inward, place, rounded
-from imgwired.transform.values import BlendMode, Rotate
-from imgwired.transform.watermark_text import render_text
-from imgwired.transform.watermark_values import (
+from imgwired.transform.grammar.params import Transformation
+from imgwired.transform.grammar.values import BlendMode, Rotate
+from imgwired.transform.grammar.watermark_values import (
     Placement,
     WatermarkShadow,
     WatermarkSize,
     placement,
 )
+from imgwired.transform.planning import Size, moved_inward, place, rounded
+from imgwired.transform.watermark_text import render_text
 
 
 @dataclass(frozen=True, slots=True)

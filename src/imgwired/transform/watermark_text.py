@@ -18,8 +18,8 @@ from typing import Any, Final
 
 from imgwired.errors import TransformationTooLargeError
 from imgwired.imaging import vips
-from imgwired.transform.values import format_number
-from imgwired.transform.watermark_values import TextAlign, WatermarkText
+from imgwired.transform.grammar.values import format_number
+from imgwired.transform.grammar.watermark_values import TextAlign, WatermarkText
 
 FONT_PACKAGE: Final = "font_source_sans_pro"
 _STYLES: Final = ("Regular", "Bold", "It", "BoldIt")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -11,21 +11,21 @@ import anyio
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
-from imgwired import __version__
+from imgwired import __version__, paths
 from imgwired.config import Settings
+from imgwired.container import Services
 from imgwired.db import migrate
 from imgwired.db.engine import Database
-from imgwired.services.container import Services
-from imgwired.services.metrics import METRICS_FLUSH_SECONDS
-from imgwired.web.cdn_host import CdnHostMiddleware, configured_cdn_host
+from imgwired.metrics.service import METRICS_FLUSH_SECONDS
+from imgwired.web.cdn_host import CdnHostMiddleware, configured_cdn_host, custom_domain_resolver
 from imgwired.web.cors import CorsMiddleware
-from imgwired.web.custom_domain_host import custom_domain_resolver
 from imgwired.web.error_responses import BOUNDARY_ERRORS, add_error_components, error_responses
 from imgwired.web.errors import install_error_handlers
 from imgwired.web.header_case import CanonicalHeaderCaseMiddleware
 from imgwired.web.middleware import (
     ErrorBoundaryMiddleware,
     RequestIdMiddleware,
+    RequestLimitsMiddleware,
     Utf8JsonMiddleware,
 )
 from imgwired.web.routes import (
@@ -52,7 +52,7 @@ API_DESCRIPTION = (
 )
 
 # Upload URLs stream raw bytes of any size; they enforce their own limits and are never JSON.
-STREAMING_PREFIXES = ("/upload/",)
+STREAMING_PREFIXES = (paths.UPLOAD_PREFIX,)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -72,11 +72,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             services.jobs.start()
         try:
             async with anyio.create_task_group() as background:
-                background.start_soon(_keep_cors_fresh, services, settings.cors_poll_seconds)
+                # CORS changes and refusals of other processes, connected domains, and this
+                # process's delivery counts.
+                cors = services.cors_runtime
                 background.start_soon(
-                    _keep_custom_domains_fresh, services, settings.custom_domain_poll_seconds
+                    _every, settings.cors_poll_seconds, "cors", cors.poll, cors.flush_rejections
                 )
-                background.start_soon(_store_usage, services, METRICS_FLUSH_SECONDS)
+                domains = services.custom_domains.connected
+                background.start_soon(
+                    _every, settings.custom_domain_poll_seconds, "custom_domains", domains.refresh
+                )
+                background.start_soon(
+                    _every, METRICS_FLUSH_SECONDS, "metrics", services.metrics.flush
+                )
                 try:
                     yield
                 finally:
@@ -125,12 +133,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added innermost first: Starlette wraps each new middleware around the previous ones.
     app.add_middleware(Utf8JsonMiddleware, streaming_prefixes=STREAMING_PREFIXES)
     app.add_middleware(
-        ErrorBoundaryMiddleware,
+        RequestLimitsMiddleware,
         max_header_bytes=settings.max_header_bytes,
         max_total_header_bytes=settings.max_total_header_bytes,
         max_body_bytes=settings.max_json_body_bytes,
         streaming_prefixes=STREAMING_PREFIXES,
     )
+    app.add_middleware(ErrorBoundaryMiddleware)
     app.add_middleware(CorsMiddleware, runtime=services.cors_runtime, locator=services.locator)
     app.add_middleware(RequestIdMiddleware)
     cdn_host = configured_cdn_host(settings.cdn_base_url, settings.base_url)
@@ -142,35 +151,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-async def _store_usage(services: Services, interval: float) -> None:
-    """Store the delivery counts this process recorded, every ``interval`` seconds."""
-    log = logging.getLogger("imgwired.metrics")
+async def _every(interval: float, area: str, *tasks: Callable[[], object]) -> None:
+    """Run ``tasks`` in the thread pool every ``interval`` seconds until cancelled; a failure
+    is logged and the loop goes on (a database hiccup must not stop it).
+
+    Not ``JobRunner.every``: these keep this process's in-memory state fresh, so they run in
+    every API process, whether or not it runs jobs.
+    """
+    log = logging.getLogger(f"imgwired.{area}")
     while True:
         await anyio.sleep(interval)
-        try:
-            await run_in_threadpool(services.metrics.flush)
-        except Exception:  # the counts were kept; the next round stores them
-            log.exception("storing usage counts failed")
-
-
-async def _keep_cors_fresh(services: Services, interval: float) -> None:
-    """Pick up CORS changes made by other processes, and store counted refusals."""
-    log = logging.getLogger("imgwired.cors")
-    while True:
-        await anyio.sleep(interval)
-        try:
-            await run_in_threadpool(services.cors_runtime.poll)
-            await run_in_threadpool(services.cors_runtime.flush_rejections)
-        except Exception:  # a database hiccup must not stop the loop
-            log.exception("refreshing the CORS configuration failed")
-
-
-async def _keep_custom_domains_fresh(services: Services, interval: float) -> None:
-    """Pick up custom domains connected, failed or removed by other processes."""
-    log = logging.getLogger("imgwired.custom_domains")
-    while True:
-        await anyio.sleep(interval)
-        try:
-            await run_in_threadpool(services.custom_domains.connected.refresh)
-        except Exception:  # a database hiccup must not stop the loop
-            log.exception("refreshing the custom domains failed")
+        for task in tasks:
+            try:
+                await run_in_threadpool(task)
+            except Exception:  # what was kept in memory is stored or fetched next round
+                log.exception("periodic %s task failed", area)

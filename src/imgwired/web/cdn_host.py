@@ -4,6 +4,10 @@ With ``IMGWIRED_CDN_BASE_URL=https://cdn.example.com`` a request for
 ``https://cdn.example.com/<org>/<env>/<image>`` is served as ``/cdn/<org>/<env>/<image>``; a base
 with a path (``https://example.com/images``) strips that path instead. Other hosts, and paths
 outside the base on the CDN host, are left as they are.
+
+On a CONNECTED custom domain, ``https://images.example.com/<image>[@preset]?params`` is served
+as ``/cdn/<organization>/<environment>/<image>[@preset]``: every path on such a host is a
+delivery path; the API is not reachable there.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from imgwired.web.cors import CDN_PREFIX
+from imgwired.custom_domains.connected import ConnectedDomains
+from imgwired.custom_domains.hostnames import normalise_host_header
+from imgwired.paths import CDN_PREFIX
 
 # Maps a request's host (lowercase, port included as sent) and path to the path that serves it,
 # or None when the host is not a delivery host.
@@ -85,3 +91,16 @@ def _spellings(scheme: str, hostname: str, port: int | None) -> frozenset[str]:
     if effective == _DEFAULT_PORTS.get(scheme):
         names.add(hostname)
     return frozenset(names)
+
+
+def custom_domain_resolver(domains: ConnectedDomains) -> PathResolver:
+    """A ``CdnHostMiddleware`` resolver over the connected domains (memory only, any port)."""
+
+    def resolve(host: str, path: str) -> str | None:
+        hostname = normalise_host_header(host)
+        domain = domains.by_hostname(hostname) if hostname else None
+        if domain is None:
+            return None
+        return f"{CDN_PREFIX}{domain.organization_id}/{domain.environment_id}{path}"
+
+    return resolve

@@ -1,10 +1,6 @@
-"""The CORS layer: every request is put in an endpoint class by its route, never by its caller,
-and every response of a browser-facing class leaves with its CORS headers, errors included.
-
-- server-only: everything not listed below; no CORS headers, a preflight gets 403.
-- client: POST images/standard_upload, GET images/{id}; the environment's allowlist and policy.
-- upload: the PUT behind an upload URL; the image's environment's allowlist and policy.
-- public: CDN delivery and the browser SDK (``/sdk/``); ``*``, no credentials.
+"""The CORS layer: every request is put in an endpoint class by its route, never by its caller
+(the table in ``paths.py``), and every response of a browser-facing class leaves with its CORS
+headers, errors included.
 
 Preflights are answered here, by the policy of the environment the URL names (an upload URL, an
 image id, an upload token) or else of whichever environment allows the origin. Actual client
@@ -15,10 +11,7 @@ decision of whichever environment allows them.
 
 from __future__ import annotations
 
-import enum
 import json
-import re
-import uuid
 from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
@@ -26,72 +19,18 @@ from starlette.datastructures import MutableHeaders, QueryParams
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imgwired.cors.decision import Decision, Preflight
+from imgwired.cors.locator import EnvironmentLocator
 from imgwired.cors.origins import Origin, parse_origin
-from imgwired.ids import canonical_id
-from imgwired.services.cors_runtime import CorsRuntime
-from imgwired.services.locator import EnvironmentLocator
-from imgwired.web.errors import request_id_of
+from imgwired.cors.runtime import CorsRuntime
+from imgwired.paths import Endpoint, EndpointClass, classify, image_id_of
+from imgwired.web.errors import error_body, request_id_of
 
-API_PREFIX = "/api/v1/"
-CDN_PREFIX = "/cdn/"
-SDK_PREFIX = "/sdk/"
-UPLOAD_PREFIX = "/upload/"
-# Names under /api/v1/images/ that are operations, not image ids.
-_IMAGE_OPERATIONS = frozenset(
-    {"standard_upload", "upload_via_url", "token", "downloads", "bulk_delete"}
-)
 _MAX_CACHED_ORIGINS = 4096
-_IMAGE_PATH = re.compile(r"^/api/v1/images/([^/]+)$")
 _PUBLIC_HEADERS = (
     (b"access-control-allow-origin", b"*"),
     (b"timing-allow-origin", b"*"),
     (b"access-control-expose-headers", b"ETag, Content-Length, X-Request-Id"),
 )
-
-
-class EndpointClass(enum.Enum):
-    SERVER_ONLY = "server_only"
-    CLIENT = "client"
-    UPLOAD = "upload"
-    PUBLIC = "public"
-
-
-@dataclass(frozen=True, slots=True)
-class Endpoint:
-    kind: EndpointClass
-    # Counted under this name in the rejections report.
-    name: str
-    # Known from the URL itself (an image id, an upload URL); None until authentication says.
-    environment_id: uuid.UUID | None = None
-
-
-SERVER_ONLY = Endpoint(EndpointClass.SERVER_ONLY, "server_only")
-
-
-def classify(path: str, method: str) -> Endpoint:
-    """The class of the endpoint ``method path`` (for a preflight: the method it asks about)."""
-    if path.startswith(UPLOAD_PREFIX):
-        return _upload_endpoint(path) if method == "PUT" else SERVER_ONLY
-    if path.startswith(CDN_PREFIX):
-        return Endpoint(EndpointClass.PUBLIC, "cdn") if method in ("GET", "HEAD") else SERVER_ONLY
-    if path.startswith(SDK_PREFIX):
-        return Endpoint(EndpointClass.PUBLIC, "sdk") if method in ("GET", "HEAD") else SERVER_ONLY
-    if path == "/api/v1/images/standard_upload":
-        return (
-            Endpoint(EndpointClass.CLIENT, "standard_upload") if method == "POST" else SERVER_ONLY
-        )
-    if method in ("GET", "HEAD"):
-        match = _IMAGE_PATH.match(path)
-        if match and match.group(1) not in _IMAGE_OPERATIONS:
-            return Endpoint(EndpointClass.CLIENT, "get_image")
-    return SERVER_ONLY
-
-
-def _upload_endpoint(path: str) -> Endpoint:
-    """The upload URL names its environment, so even its preflight knows whose policy applies."""
-    parts = path[len(UPLOAD_PREFIX) :].split("/")
-    environment_id = canonical_id(parts[0]) if len(parts) == 2 else None
-    return Endpoint(EndpointClass.UPLOAD, "upload", environment_id)
 
 
 @dataclass(slots=True)
@@ -170,14 +109,8 @@ class CorsMiddleware:
                 # The URL names the environment and carries no key: decide here, before the body.
                 decision = self.runtime.actual_for(endpoint.environment_id, context.origin)
                 context.decision = decision
-                if not decision.allowed:
-                    self.runtime.record_rejection(
-                        endpoint.environment_id,
-                        endpoint.name,
-                        context.origin_header,
-                        decision.reason,
-                    )
-                if not decision.allowed and not decision.reported:
+                origin = context.origin_header
+                if self.runtime.enforce(endpoint.environment_id, endpoint.name, origin, decision):
                     await _refuse_request(scope, send, context.origin_header)
                     return
             scope.setdefault("state", {})["cors"] = context
@@ -213,12 +146,11 @@ class CorsMiddleware:
         if endpoint.environment_id is None and self.locator is not None:
             endpoint = await self._locate(scope, endpoint)
         decision = self.runtime.preflight_for(endpoint.environment_id, preflight)
-        if not decision.allowed:
-            self.runtime.record_rejection(
-                endpoint.environment_id, endpoint.name, _origin_text(origins), decision.reason
-            )
+        refused = self.runtime.enforce(
+            endpoint.environment_id, endpoint.name, _origin_text(origins), decision
+        )
         vary = _preflight_vary(self.runtime, endpoint)
-        if decision.allowed or decision.reported:
+        if not refused:
             await _respond(scope, send, 204, [*decision.headers, (b"vary", vary)], b"")
             return
         await _refuse_preflight(scope, send, decision.reason, _explain(decision.reason), vary)
@@ -234,8 +166,7 @@ class CorsMiddleware:
         assert locator is not None
         environment_id = None
         if endpoint.name == "get_image":
-            match = _IMAGE_PATH.match(scope["path"])
-            image_id = canonical_id(match.group(1)) if match else None
+            image_id = image_id_of(scope["path"])
             if image_id is not None:
                 environment_id = locator.remembered_image(image_id) or await run_in_threadpool(
                     locator.of_image, image_id
@@ -274,35 +205,25 @@ def _explain(reason: str) -> str:
 async def _refuse_preflight(
     scope: Scope, send: Send, reason: str, detail: str, vary: bytes
 ) -> None:
-    body = json.dumps(
-        {
-            "detail": f"CORS preflight refused ({reason}): {detail}",
-            "error_type": "CorsPreflightRejectedError",
-            "request_id": request_id_of(scope),
-        }
-    ).encode()
+    detail = f"CORS preflight refused ({reason}): {detail}"
+    body = json.dumps(error_body(detail, "CorsPreflightRejectedError", request_id_of(scope)))
     headers = [
         (b"x-cors-error", reason.encode("latin-1")),
         (b"vary", vary),
         (b"content-type", b"application/json"),
     ]
-    await _respond(scope, send, 403, headers, body)
+    await _respond(scope, send, 403, headers, body.encode())
 
 
 async def _refuse_request(scope: Scope, send: Send, origin: str) -> None:
-    body = json.dumps(
-        {
-            "detail": f"The origin {origin[:256]!r} is not allowed to upload to this environment",
-            "error_type": "CorsOriginNotAllowedError",
-            "request_id": request_id_of(scope),
-        }
-    ).encode()
+    detail = f"The origin {origin[:256]!r} is not allowed to upload to this environment"
+    body = json.dumps(error_body(detail, "CorsOriginNotAllowedError", request_id_of(scope)))
     headers = [
         (b"x-cors-error", b"origin_not_allowed"),
         (b"vary", b"Origin"),
         (b"content-type", b"application/json"),
     ]
-    await _respond(scope, send, 403, headers, body)
+    await _respond(scope, send, 403, headers, body.encode())
 
 
 def _public_preflight_headers(preflight: Preflight) -> list[tuple[bytes, bytes]]:

@@ -9,10 +9,10 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
+from imgwired.accounts.auth import Access, Caller
+from imgwired.container import Services
 from imgwired.errors import CorsOriginNotAllowedError
 from imgwired.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, PageRequest
-from imgwired.services.auth import Access, Caller
-from imgwired.services.container import Services
 from imgwired.web.cors import CorsContext
 from imgwired.web.error_responses import error_responses
 
@@ -54,11 +54,14 @@ def require(access: Access) -> Callable[..., Any]:
         ) -> Caller:
             return await _authenticate(request, services, access)
 
+        environment_admin.access = access  # type: ignore[attr-defined]
         return environment_admin
 
     async def caller(request: Request, services: ServicesDep) -> Caller:
         return await _authenticate(request, services, access)
 
+    # Read by the test that the routes and the endpoint-class table (paths.py) agree.
+    caller.access = access  # type: ignore[attr-defined]
     return caller
 
 
@@ -86,13 +89,8 @@ def _enforce_cors(services: Services, context: CorsContext, environment_id: uuid
     """
     decision = services.cors_runtime.compiled(environment_id).actual(context.origin)
     context.decision = decision
-    if decision.allowed:
-        return
     origin = context.origin_header or ""
-    services.cors_runtime.record_rejection(
-        environment_id, context.endpoint.name, origin, decision.reason
-    )
-    if not decision.reported:
+    if services.cors_runtime.enforce(environment_id, context.endpoint.name, origin, decision):
         raise CorsOriginNotAllowedError(
             f"The origin {origin[:256]!r} is not allowed to call this endpoint "
             "in this environment; add it with POST /api/v1/cors_origins/"

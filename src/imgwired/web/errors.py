@@ -16,36 +16,44 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from imgwired import errors
+from imgwired.imaging.errors import ImageRejectedError
 from imgwired.ingest.errors import FetchError
-from imgwired.storage.base import BlobNotFoundError, StorageError
+from imgwired.storage.base import BlobNotFoundError, InvalidBlobKeyError, StorageError
 
 log = logging.getLogger("imgwired.web")
 
-_STATUS: list[tuple[type[errors.ImgwiredError], int]] = [
-    (errors.InvalidInputError, 422),
-    (errors.NotFoundError, 404),
-    (errors.ConflictError, 409),
-    (errors.AuthenticationError, 401),
-    (errors.EnvironmentRequiredError, 400),
-    (errors.EnvironmentMismatchError, 403),
-    (errors.PayloadTooLargeError, 413),
-    (errors.HeadersTooLargeError, 431),
-    (errors.NotInitializedError, 503),
-    (errors.CorsOriginNotAllowedError, 403),
-    (errors.NotImplementedYetError, 501),
-    (errors.UploadUrlError, 403),
-    (errors.UploadRejectedError, 400),
-    (errors.TooManyPendingUploadsError, 429),
-    (errors.InvalidTransformationError, 400),
-    (errors.TransformationTooLargeError, 400),
-    (errors.RenderTimeoutError, 503),
+# Keyed by class and read along the error's MRO (as Starlette finds exception handlers), so a
+# subclass takes its nearest ancestor's status unless it has one of its own. Every domain error
+# class must reach an entry below ``ImgwiredError``: tests/web/test_error_statuses.py checks it.
+_STATUS: dict[type[errors.ImgwiredError], int] = {
+    errors.InvalidInputError: 422,
+    errors.NotFoundError: 404,
+    errors.ConflictError: 409,
+    errors.AuthenticationError: 401,
+    errors.EnvironmentRequiredError: 400,
+    errors.EnvironmentMismatchError: 403,
+    errors.PayloadTooLargeError: 413,
+    errors.HeadersTooLargeError: 431,
+    errors.NotInitializedError: 503,
+    errors.CorsOriginNotAllowedError: 403,
+    errors.NotImplementedYetError: 501,
+    errors.UploadUrlError: 403,
+    errors.UploadRejectedError: 400,
+    errors.TooManyPendingUploadsError: 429,
+    errors.InvalidTransformationError: 400,
+    errors.TransformationTooLargeError: 400,
+    errors.RenderTimeoutError: 503,
     # nginx's "client closed request": only the access log ever shows it.
-    (errors.RequestAbandonedError, 499),
-    (errors.ServiceBusyError, 503),
-    (FetchError, 400),
-    (BlobNotFoundError, 404),
-    (StorageError, 503),
-]
+    errors.RequestAbandonedError: 499,
+    errors.ServiceBusyError: 503,
+    # Bytes that are not a usable image: the content is refused, as any other invalid input.
+    ImageRejectedError: 422,
+    FetchError: 400,
+    BlobNotFoundError: 404,
+    StorageError: 503,
+    # Blob keys are built by the server, never taken from a caller: a bad one is our fault.
+    InvalidBlobKeyError: 500,
+}
 
 _HTTP_ERROR_TYPES = {
     404: "RouteNotFoundError",
@@ -54,10 +62,18 @@ _HTTP_ERROR_TYPES = {
 
 
 def status_for(error: errors.ImgwiredError) -> int:
-    for cls, status in _STATUS:
-        if isinstance(error, cls):
+    """The status of ``error``; an error class without a deliberate one is a 500."""
+    status = status_of(type(error))
+    return 500 if status is None else status
+
+
+def status_of(error_class: type[errors.ImgwiredError]) -> int | None:
+    """The entry of ``error_class`` or of its nearest ancestor; None when only the base is left."""
+    for cls in error_class.__mro__:
+        status = _STATUS.get(cls)
+        if status is not None:
             return status
-    return 400
+    return None
 
 
 def request_id_of(scope: Any) -> str | None:

@@ -1,10 +1,11 @@
-"""ASGI middleware that every request passes: request ids, size limits, the error boundary and
-the encoding of JSON bodies.
+"""ASGI middleware that every request passes, one concern each: request ids, the error boundary,
+size limits and the encoding of JSON bodies.
 
 Order, outermost first: ``RequestIdMiddleware`` -> (the CORS layer) -> ``ErrorBoundaryMiddleware``
--> ``Utf8JsonMiddleware`` -> routes. The boundary sits inside the CORS layer so that a 413, 431 or
-500 it renders still passes through it and gets its CORS headers; the encoding check sits inside
-the boundary, so it only ever reads a body the boundary's size limit let through.
+-> ``RequestLimitsMiddleware`` -> ``Utf8JsonMiddleware`` -> routes. The boundary and the limits
+sit inside the CORS layer so that a 500, 413 or 431 they render still passes through it and gets
+its CORS headers; the encoding check sits inside the limits, so it only ever reads a body the
+size limit let through.
 """
 
 from __future__ import annotations
@@ -53,7 +54,42 @@ class RequestIdMiddleware:
 
 
 class ErrorBoundaryMiddleware:
-    """Refuses oversized headers and bodies, and turns anything unhandled into a JSON 500."""
+    """Turns anything unhandled into the JSON 500 of the error shape, and logs it; nothing else.
+
+    Domain errors of the routes are answered by the handlers of ``web/errors.py``; this is the
+    last resort for everything else, including failures in the middleware inside it.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_watched(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_watched)
+        except Exception:
+            log.exception("unhandled error (request id %s)", request_id_of(scope))
+            if started:
+                raise  # too late for a 500: the server closes the connection
+            await internal_error_response(request_id_of(scope))(scope, receive, send)
+
+
+class RequestLimitsMiddleware:
+    """Refuses oversized headers (431) and bodies (413) before the app has read too much.
+
+    A body over the limit is answered with 413 at once; the app then sees a disconnect, and
+    whatever it tries to send or raise afterwards is dropped.
+    """
 
     def __init__(
         self,
@@ -81,13 +117,15 @@ class ErrorBoundaryMiddleware:
             streaming = scope["path"].startswith(self.streaming_prefixes)
             exchange.body_limit = None if streaming else self.max_body_bytes
             exchange.check_declared_length()
-            await self.app(scope, exchange.receive, exchange.send)
         except ImgwiredError as exc:
             await exchange.fail(exc)
+            return
+        try:
+            await self.app(scope, exchange.receive, exchange.send)
         except Exception:
             if not exchange.responded:
-                log.exception("unhandled error (request id %s)", request_id_of(scope))
-            await exchange.fail(None)
+                raise
+            # The 413 is already out; the app failed only on the disconnect it was handed.
 
     def _check_headers(self, scope: Scope) -> None:
         total = 0
@@ -180,11 +218,7 @@ def _is_utf8_json_text(body: bytes) -> bool:
 
 
 class _Exchange:
-    """One request's ``receive`` and ``send``, able to answer with an error at any point.
-
-    A body over the limit is answered with 413 at once; the app then sees a disconnect, and
-    whatever it tries to send afterwards is dropped.
-    """
+    """One request's ``receive`` and ``send``, able to answer with a 413 or 431 at any point."""
 
     def __init__(self, scope: Scope, receive: Receive, send: Send) -> None:
         self.scope = scope
@@ -223,18 +257,13 @@ class _Exchange:
             self.started = True
         await self._send(message)
 
-    async def fail(self, error: ImgwiredError | None) -> None:
-        """Answer with ``error`` (None: a 500) unless a response is already on its way."""
+    async def fail(self, error: ImgwiredError) -> None:
+        """Answer with ``error`` unless a response is already on its way."""
         if self.responded:
             return
         if self.started:
             raise RuntimeError("the response had started when the request failed")
-        request_id = request_id_of(self.scope)
-        response = (
-            internal_error_response(request_id)
-            if error is None
-            else domain_error_response(error, request_id)
-        )
+        response = domain_error_response(error, request_id_of(self.scope))
         self.responded = True
         await response(self.scope, self._receive, self._send)
 

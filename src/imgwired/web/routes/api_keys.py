@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from imgwired.accounts.api_keys import CLIENT_SETTINGS, NewApiKey
+from imgwired.accounts.auth import Access, Caller
 from imgwired.db.models import ApiKeyType
-from imgwired.services.api_keys import CLIENT_SETTINGS, NewApiKey
-from imgwired.services.auth import Access, Caller
 from imgwired.web.deps import PageDep, ServicesDep, auth_errors, require
 from imgwired.web.ids import ApiKeyIdPath
 from imgwired.web.pagination import PAGINATED, set_pagination_headers

@@ -14,10 +14,12 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive
 
+from imgwired.container import Services
+from imgwired.delivery.service import CdnAddress, Delivery
 from imgwired.errors import ImageNotFoundError
 from imgwired.ids import canonical_id
-from imgwired.services.container import Services
-from imgwired.services.delivery import CdnAddress, Delivery
+from imgwired.paths import CDN_ROUTE
+from imgwired.web.conditional import is_not_modified
 
 router = APIRouter()
 
@@ -31,16 +33,21 @@ async def deliver(request: Request) -> Response:
     params = request.path_params
     address = _address(params["organization_id"], params["environment_id"], params["image_ref"])
     head = request.method == "HEAD"
-    delivery = await services.delivery.deliver(
-        address,
-        request.query_params.multi_items(),
-        accept=request.headers.get("accept"),
-        if_none_match=request.headers.get("if-none-match"),
-        head=head,
-        client_gone=partial(_until_disconnected, request.receive),
+    resolved = await services.delivery.resolve(
+        address, request.query_params.multi_items(), accept=request.headers.get("accept")
     )
-    response = _response(delivery, head)
-    sent = 0 if head or delivery.not_modified else delivery.size
+    headers = _headers(resolved.etag, resolved.vary_accept)
+    if is_not_modified(request.headers.get("if-none-match"), resolved.etag):
+        # The client's copy is current: no blob read, no render.
+        services.usage.record_delivery(
+            resolved.environment_id, bytes_sent=0, cache_hit=True, transformed=False
+        )
+        return Response(status_code=304, headers=headers)
+    delivery = await resolved.fetch(
+        body=not head, client_gone=partial(_until_disconnected, request.receive)
+    )
+    response = _response(delivery, headers, head)
+    sent = 0 if head else delivery.size
     services.usage.record_delivery(
         delivery.environment_id,
         bytes_sent=sent,
@@ -51,7 +58,7 @@ async def deliver(request: Request) -> Response:
 
 
 router.add_route(
-    "/cdn/{organization_id}/{environment_id}/{image_ref}",
+    CDN_ROUTE,
     deliver,
     methods=["GET", "HEAD"],
     name="cdn_deliver",
@@ -80,16 +87,14 @@ def _address(organization_id: str, environment_id: str, image_ref: str) -> CdnAd
     return CdnAddress(organization, environment, image, preset if at else None)
 
 
-def _response(delivery: Delivery, head: bool) -> Response:
-    headers = {
-        "ETag": delivery.etag,
-        "Cache-Control": CACHE_CONTROL,
-        "X-Content-Type-Options": "nosniff",
-    }
-    if delivery.vary_accept:
+def _headers(etag: str, vary_accept: bool) -> dict[str, str]:
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "X-Content-Type-Options": "nosniff"}
+    if vary_accept:
         headers["Vary"] = "Accept"
-    if delivery.not_modified:
-        return Response(status_code=304, headers=headers)
+    return headers
+
+
+def _response(delivery: Delivery, headers: dict[str, str], head: bool) -> Response:
     headers["Content-Length"] = str(delivery.size)
     if delivery.chunks is not None:
         return StreamingResponse(

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
+from imgwired.accounts.auth import Access, Caller
 from imgwired.cors.decision import Decision
-from imgwired.services.auth import Access, Caller
-from imgwired.services.cors_origins import Evaluation
+from imgwired.cors.service import Evaluation
 from imgwired.web.deps import PageDep, ServicesDep, auth_errors, require
 from imgwired.web.error_responses import error_responses
 from imgwired.web.ids import CorsOriginIdPath

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from imgwired.services.auth import Access, Caller
-from imgwired.services.cors_origins import StoredPolicy
+from imgwired.accounts.auth import Access, Caller
+from imgwired.cors.service import StoredPolicy
 from imgwired.web.deps import ServicesDep, auth_errors, require
 from imgwired.web.schemas.cors import CorsPolicySchema, CorsPolicyUpdateSchema
 

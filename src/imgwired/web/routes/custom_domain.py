@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from imgwired.services.auth import Access, Caller
+from imgwired.accounts.auth import Access, Caller
 from imgwired.web.deps import ServicesDep, auth_errors, require
 from imgwired.web.error_responses import error_responses
 from imgwired.web.schemas.custom_domain import CustomDomainCreateSchema, CustomDomainSchema

@@ -13,14 +13,15 @@ from fastapi.responses import StreamingResponse
 
 from imgwired.errors import DownloadNotFoundError
 from imgwired.ids import canonical_id
+from imgwired.paths import DOWNLOAD_ROUTE
 from imgwired.web.deps import ServicesDep
 from imgwired.web.error_responses import error_responses
 
-router = APIRouter(prefix="/downloads", tags=["Downloads"])
+router = APIRouter(tags=["Downloads"])
 
 
 @router.get(
-    "/{environment_id}/{file_name}",
+    DOWNLOAD_ROUTE,
     operation_id="Downloads_get",
     summary="Download a bulk download's zip from its signed URL (imgwired)",
     response_class=StreamingResponse,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from imgwired.services.auth import Access, Caller
+from imgwired.accounts.auth import Access, Caller
 from imgwired.web.deps import PageDep, ServicesDep, auth_errors, require
 from imgwired.web.error_responses import error_responses
 from imgwired.web.ids import EnvironmentIdPath

@@ -8,10 +8,10 @@ from urllib.parse import unquote, urlsplit
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from imgwired.accounts.auth import Access, Caller
+from imgwired.container import Services
 from imgwired.db.models import ImageDownloadJob
-from imgwired.services.auth import Access, Caller
-from imgwired.services.container import Services
-from imgwired.services.images import NewUpload
+from imgwired.images.service import NewUpload
 from imgwired.web.deps import PageDep, ServicesDep, auth_errors, require
 from imgwired.web.error_responses import error_responses
 from imgwired.web.ids import DownloadIdPath, ImageIdPath

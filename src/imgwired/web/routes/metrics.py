@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from imgwired.services.auth import Access, Caller
-from imgwired.services.metric_periods import MetricsDatasetInterval, Period, period_of, zone_named
+from imgwired.accounts.auth import Access, Caller
+from imgwired.metrics.periods import MetricsDatasetInterval, Period, period_of, zone_named
 from imgwired.web.deps import ServicesDep, auth_errors, require
 from imgwired.web.schemas.metrics import MetricsDatasetsSchema, MetricsStatsSchema
 

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import PlainTextResponse
 
-from imgwired.services.auth import Access, Caller
-from imgwired.services.prometheus import CONTENT_TYPE
+from imgwired.accounts.auth import Access, Caller
+from imgwired.metrics.prometheus import CONTENT_TYPE
 from imgwired.web.deps import ServicesDep, auth_errors, require
 
 router = APIRouter(tags=["Operator"], responses=auth_errors(Access.ORGANIZATION_ADMIN))

@@ -14,6 +14,9 @@ from importlib import resources
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from imgwired.paths import SDK_ROUTE
+from imgwired.web.conditional import is_not_modified
+
 router = APIRouter()
 
 MEDIA_TYPE = "text/javascript; charset=utf-8"
@@ -38,7 +41,7 @@ def _module() -> _Module:
 async def serve_sdk(request: Request) -> Response:
     module = _module()
     headers = {"ETag": module.etag, "Cache-Control": CACHE_CONTROL}
-    if _matches(request.headers.get("if-none-match"), module.etag):
+    if is_not_modified(request.headers.get("if-none-match"), module.etag):
         return Response(status_code=304, headers=headers)
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(module.body))
@@ -46,13 +49,4 @@ async def serve_sdk(request: Request) -> Response:
     return Response(module.body, media_type=MEDIA_TYPE, headers=headers)
 
 
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return etag in tags or "*" in tags
-
-
-router.add_route(
-    "/sdk/imgwire.js", serve_sdk, methods=["GET", "HEAD"], name="sdk", include_in_schema=False
-)
+router.add_route(SDK_ROUTE, serve_sdk, methods=["GET", "HEAD"], name="sdk", include_in_schema=False)

@@ -11,16 +11,17 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
+from imgwired.paths import UPLOAD_ROUTE
 from imgwired.web.deps import ServicesDep
 from imgwired.web.error_responses import error_responses
 from imgwired.web.ids import EnvironmentIdPath, ImageIdPath
 from imgwired.web.schemas.images import ImageSchema
 
-router = APIRouter(prefix="/upload", tags=["Uploads"])
+router = APIRouter(tags=["Uploads"])
 
 
 @router.put(
-    "/{environment_id}/{image_id}",
+    UPLOAD_ROUTE,
     operation_id="Uploads_put",
     summary="Upload an image's bytes to its signed upload URL (imgwired)",
     responses=error_responses(400, 403, 404, 503),

@@ -8,8 +8,8 @@ from typing import Annotated
 
 from pydantic import Field
 
+from imgwired.custom_domains.service import DomainView
 from imgwired.db.models import CustomDomainCertificateStatus, CustomDomainStatus
-from imgwired.services.custom_domains import DomainView
 from imgwired.web.schemas.base import RequestSchema, ResponseSchema
 
 

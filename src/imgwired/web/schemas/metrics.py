@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from imgwired.services.metrics import Datasets, Stat
+from imgwired.metrics.service import Datasets, Stat
 from imgwired.web.schemas.base import ResponseSchema
 
 

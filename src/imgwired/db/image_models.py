@@ -1,0 +1,213 @@
+"""ORM models of images: upload tokens, images with their upload claim, renditions, and bulk
+downloads. Imported through ``db/models.py`` like every other model."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    Uuid,
+    or_,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import ColumnElement
+
+from imgwired.db.base import Base, TimestampedMixin, UTCDateTime, uuid7
+
+
+class ImageStatus(enum.StrEnum):
+    """Represents the processing state for an image."""
+
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    READY = "READY"
+    QUARANTINE = "QUARANTINE"
+
+
+class UploadToken(TimestampedMixin, Base):
+    """A single-use permission to create one standard upload, issued with a server key."""
+
+    __tablename__ = "upload_tokens"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid7)
+    environment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("environments.id", ondelete="CASCADE"), index=True
+    )
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class Image(TimestampedMixin, Base):
+    """An image record; its bytes live in the blob store under ``blob_key``."""
+
+    __tablename__ = "images"
+    __table_args__ = (
+        Index("ix_images_environment_id_id", "environment_id", "id"),
+        # One image per idempotency key and environment, even under concurrent requests.
+        Index(
+            "uq_images_environment_idempotency_key",
+            "environment_id",
+            "idempotency_key",
+            unique=True,
+            sqlite_where=text("idempotency_key IS NOT NULL"),
+            postgresql_where=text("idempotency_key IS NOT NULL"),
+        ),
+        Index("ix_images_api_key_id_status", "api_key_id", "status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid7)
+    environment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("environments.id", ondelete="CASCADE")
+    )
+    api_key_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="SET NULL"), default=None
+    )
+    upload_token_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("upload_tokens.id", ondelete="SET NULL"), default=None
+    )
+    status: Mapped[ImageStatus] = mapped_column(
+        Enum(ImageStatus, name="image_status", native_enum=False, length=16),
+        default=ImageStatus.PENDING,
+    )
+    quarantine_reason: Mapped[str | None] = mapped_column(String(255), default=None)
+    original_filename: Mapped[str] = mapped_column(String(1024))
+    mime_type: Mapped[str] = mapped_column(String(64))
+    extension: Mapped[str] = mapped_column(String(16))
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    # Frames and EXIF orientation: with width and height, what a render will cost is known
+    # before the bytes are read. NULL for images processed before they were recorded.
+    pages: Mapped[int | None] = mapped_column(Integer, default=None)
+    orientation: Mapped[int | None] = mapped_column(Integer, default=None)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    is_directly_deliverable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the client declared; checked against what arrives.
+    declared_length: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    hash_sha256: Mapped[str | None] = mapped_column(String(255), default=None)
+    content_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Limits of the key that created the upload, fixed at creation.
+    upload_limit_bytes: Mapped[int] = mapped_column(BigInteger)
+    allowed_mime_types: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), default=None)
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
+    purpose: Mapped[str | None] = mapped_column(String(255), default=None)
+    custom_metadata: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    exif_data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    blob_key: Mapped[str | None] = mapped_column(String(512), default=None)
+    upload_expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The claim of the upload under way: when it began, who holds it, and until when unless
+    # renewed. A fetch (upload via URL) claims the record with no lease: for good.
+    upload_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    upload_claim_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), default=None)
+    upload_lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    processed_metadata_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    # The rule of a free claim, spelled twice side by side: in Python and in SQL.
+    def upload_claim_free(self, now: datetime) -> bool:
+        """Whether no upload holds the URL at ``now``: none began, or its lease lapsed (the
+        process that held it stopped)."""
+        lease = self.upload_lease_expires_at
+        return self.upload_started_at is None or (lease is not None and lease < now)
+
+    @classmethod
+    def upload_claim_free_clause(cls, now: datetime) -> ColumnElement[bool]:
+        """``upload_claim_free`` as a SQL condition."""
+        return or_(cls.upload_started_at.is_(None), cls.upload_lease_expires_at < now)
+
+    def upload_refusal(self, now: datetime) -> UploadRefusal | None:
+        """Why a PUT to the upload URL at ``now`` may not store the bytes (a signed URL aside),
+        or None when it may: the one rule of "may this image still receive bytes"."""
+        if self.deleted_at is not None:
+            return UploadRefusal.DELETED
+        if self.status != ImageStatus.PENDING:
+            return UploadRefusal.USED
+        if self.upload_expires_at <= now:
+            return UploadRefusal.EXPIRED
+        if not self.upload_claim_free(now):
+            return UploadRefusal.IN_PROGRESS
+        return None
+
+    def accepts_upload(self, now: datetime) -> bool:
+        return self.upload_refusal(now) is None
+
+
+class UploadRefusal(enum.Enum):
+    DELETED = "deleted"
+    USED = "used"
+    EXPIRED = "expired"
+    IN_PROGRESS = "in_progress"
+
+
+class DerivedImage(TimestampedMixin, Base):
+    """One cached rendition of an image: its parameters and output format, stored as a blob."""
+
+    __tablename__ = "derived_images"
+    __table_args__ = (UniqueConstraint("image_id", "variant"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid7)
+    image_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"))
+    environment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("environments.id", ondelete="CASCADE"), index=True
+    )
+    # A digest of (canonical parameters, output choice): the cache key within the image.
+    variant: Mapped[str] = mapped_column(String(64))
+    blob_key: Mapped[str] = mapped_column(String(512))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    # The image drawn on it as a watermark: its deletion unlists the rendition. No foreign key:
+    # images are deleted softly, and the purge job removes the dependants.
+    watermark_image_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), index=True, default=None)
+
+
+class ImageDownloadStatus(enum.StrEnum):
+    """Represents the download state for a bulk image download job."""
+
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    READY = "READY"
+    FAILED = "FAILED"
+
+
+class ImageDownloadJob(TimestampedMixin, Base):
+    """A bulk download: a zip of the listed images, built by a job, fetched by a signed URL."""
+
+    __tablename__ = "image_download_jobs"
+    __table_args__ = (
+        # The zip an identical request may reuse; the zips the expiry sweep deletes.
+        Index("ix_image_download_jobs_environment_id_content_key", "environment_id", "content_key"),
+        Index("ix_image_download_jobs_expires_at", "expires_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid7)
+    environment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("environments.id", ondelete="CASCADE"), index=True
+    )
+    image_ids: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[ImageDownloadStatus] = mapped_column(
+        Enum(ImageDownloadStatus, name="download_status", native_enum=False, length=16),
+        default=ImageDownloadStatus.PENDING,
+    )
+    blob_key: Mapped[str | None] = mapped_column(String(512), default=None)
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    error: Mapped[str | None] = mapped_column(String(1024), default=None)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # A digest of the ids of the images in the zip: equal digests, equal zips.
+    content_key: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -1,0 +1,137 @@
+"""Queries over images and upload tokens. Every environment-scoped query takes the environment."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session
+
+from imgwired.db.models import Environment, Image, ImageStatus, UploadToken
+from imgwired.db.paging import paginate
+from imgwired.pagination import Page, PageRequest
+
+
+def live_images(environment_id: uuid.UUID) -> Select[Image]:
+    return select(Image).where(Image.environment_id == environment_id, Image.deleted_at.is_(None))
+
+
+def list_images(session: Session, environment_id: uuid.UUID, request: PageRequest) -> Page[Image]:
+    """The environment's live images, newest first (ids are UUIDv7)."""
+    return paginate(session, live_images(environment_id).order_by(Image.id.desc()), request)
+
+
+def get_live_image(
+    session: Session, environment_id: uuid.UUID, image_id: uuid.UUID
+) -> Image | None:
+    return session.scalars(live_images(environment_id).where(Image.id == image_id)).first()
+
+
+def get_live_images(
+    session: Session, environment_id: uuid.UUID, image_ids: Iterable[uuid.UUID]
+) -> list[Image]:
+    return list(session.scalars(live_images(environment_id).where(Image.id.in_(list(image_ids)))))
+
+
+def lock_abandoned_uploads(
+    session: Session, now: datetime, stalled: datetime, limit: int
+) -> list[Image]:
+    """PENDING images past their URL's expiry and not under way (or stalled), locked, skipping
+    rows another sweeper holds."""
+    return list(
+        session.scalars(
+            select(Image)
+            .where(
+                Image.status == ImageStatus.PENDING,
+                Image.deleted_at.is_(None),
+                Image.upload_expires_at < now,
+                Image.upload_claim_free_clause(now) | (Image.upload_expires_at < stalled),
+            )
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+
+
+def image_with_idempotency_key(
+    session: Session, environment_id: uuid.UUID, idempotency_key: str | None
+) -> Image | None:
+    return session.scalars(
+        select(Image).where(
+            Image.environment_id == environment_id, Image.idempotency_key == idempotency_key
+        )
+    ).first()
+
+
+def free_idempotency_key(session: Session, image_id: uuid.UUID) -> None:
+    session.execute(update(Image).where(Image.id == image_id).values(idempotency_key=None))
+    session.flush()
+
+
+def count_pending_uploads(session: Session, api_key_id: uuid.UUID, now: datetime) -> int:
+    """The key's PENDING images whose upload URL is still valid."""
+    pending = session.scalar(
+        select(func.count()).where(
+            Image.api_key_id == api_key_id,
+            Image.status == ImageStatus.PENDING,
+            Image.deleted_at.is_(None),
+            Image.upload_expires_at > now,
+        )
+    )
+    return int(pending or 0)
+
+
+def release_upload_claim(session: Session, image_id: uuid.UUID, claim_id: uuid.UUID) -> None:
+    """Clear the claim if ``claim_id`` still holds a PENDING image; else change nothing."""
+    session.execute(
+        update(Image)
+        .where(
+            Image.id == image_id,
+            Image.upload_claim_id == claim_id,
+            Image.status == ImageStatus.PENDING,
+        )
+        .values(upload_claim_id=None, upload_started_at=None, upload_lease_expires_at=None)
+    )
+
+
+def upload_token_by_hash(session: Session, secret_hash: str) -> UploadToken | None:
+    return session.scalars(
+        select(UploadToken).where(UploadToken.secret_hash == secret_hash)
+    ).first()
+
+
+def mark_upload_token_used(session: Session, token_id: uuid.UUID, now: datetime) -> bool:
+    """Use the token up; True for exactly one of any number of racing callers."""
+    # The conditional update is the atomic step: of two requests racing, one changes the row.
+    spent: Any = session.execute(
+        update(UploadToken)
+        .where(UploadToken.id == token_id, UploadToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    return bool(spent.rowcount == 1)
+
+
+def environment_of_image(session: Session, image_id: uuid.UUID) -> uuid.UUID | None:
+    return session.scalar(select(Image.environment_id).where(Image.id == image_id))
+
+
+def environment_of_upload_token(session: Session, secret_hash: str) -> uuid.UUID | None:
+    return session.scalar(
+        select(UploadToken.environment_id).where(UploadToken.secret_hash == secret_hash)
+    )
+
+
+def known_environments(session: Session, environment_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of ``environment_ids`` this database has a row for (deleted or not)."""
+    return set(session.scalars(select(Environment.id).where(Environment.id.in_(environment_ids))))
+
+
+def image_owners(session: Session, image_ids: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    """id -> (id, environment_id, deleted_at) of each of ``image_ids`` that has a record."""
+    rows = session.execute(
+        select(Image.id, Image.environment_id, Image.deleted_at).where(Image.id.in_(image_ids))
+    )
+    return {row.id: row for row in rows}

@@ -1,1 +1,0 @@
-"""Domain logic. Nothing here knows about HTTP."""
