@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -52,57 +54,11 @@ from imgwired.transform.grammar.watermark_values import (
 
 WATERMARK_ID = "0190f0c4-7b1e-7cc1-8a5e-3f4d2a1b9c00"
 
-# The contract's parameters (shared/contract/transformations.json): name -> aliases.
+# The contract's parameters (tests/contract/transformations.json): name -> aliases.
+_TABLE = Path(__file__).resolve().parents[1] / "contract" / "transformations.json"
 CONTRACT: dict[str, tuple[str, ...]] = {
-    "adjust": ("a",),
-    "background": ("bg",),
-    "background_alpha": ("bga",),
-    "blur": ("bl",),
-    "brightness": ("br",),
-    "chroma_subsampling": (),
-    "color_profile": ("cp", "icc"),
-    "colorize": ("col",),
-    "contrast": ("co",),
-    "crop": ("c",),
-    "dpi": (),
-    "dpr": (),
-    "duotone": ("dt",),
-    "enlarge": ("el",),
-    "extend": ("ex",),
-    "extend_aspect_ratio": ("exar", "extend_ar"),
-    "flip": ("fl",),
-    "format": ("ext", "extension", "f"),
-    "gradient": ("gr",),
-    "gravity": ("g",),
-    "height": ("h",),
-    "hue": ("hu",),
-    "keep_copyright": ("kcr",),
-    "lightness": ("l",),
-    "min-height": ("mh", "min_height"),
-    "min-width": ("min_width", "mw"),
-    "monochrome": ("mc",),
-    "negate": ("neg",),
-    "normalize": ("norm", "normalise"),
-    "padding": ("pd",),
-    "pixelate": ("pix",),
-    "progressive": (),
-    "quality": ("q",),
-    "resizing_algorithm": ("ra",),
-    "resizing_type": (),
-    "rotate": ("rot",),
-    "saturation": ("sa",),
-    "sharpen": ("sh",),
-    "strip_color_profile": ("scp",),
-    "strip_metadata": ("sm",),
-    "watermark": ("wm",),
-    "watermark_position": ("watermark_offset", "wmp"),
-    "watermark_rotate": ("wm_rot", "wmr"),
-    "watermark_shadow": ("wmsh",),
-    "watermark_size": ("wms",),
-    "watermark_text": ("wmt",),
-    "watermark_url": ("wmu",),
-    "width": ("w",),
-    "zoom": ("z",),
+    entry["name"]: tuple(entry["aliases"])
+    for entry in json.loads(_TABLE.read_text())["transformations"]
 }
 
 RED = (255, 0, 0, 255)

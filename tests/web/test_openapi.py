@@ -10,13 +10,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "contract"
-CONTRACTS = [SHARED / "imgwire-sdk.openapi.json", SHARED / "imgwire-full.openapi.json"]
+CONTRACT = Path(__file__).resolve().parents[1] / "contract"  # see tests/contract/README.md
+CONTRACTS = [CONTRACT / "imgwire-sdk.openapi.json", CONTRACT / "imgwire-full.openapi.json"]
 
 
 def load(path: Path) -> dict[str, Any]:
     if not path.exists():
-        pytest.fail(f"the contract is expected beside the project at {path}")
+        pytest.fail(f"the contract is expected at {path}")
     document: dict[str, Any] = json.loads(path.read_text())
     return document
 
