@@ -216,15 +216,23 @@ def _server_key(server: Server) -> str | None:
 
 
 def _temp_files(blobs: Path) -> list[Path]:
-    return sorted(blobs.rglob(f"{TEMP_PREFIX}*")) if blobs.exists() else []
+    return _walk(blobs, f"{TEMP_PREFIX}*")
+
+
+def _walk(blobs: Path, pattern: str) -> list[Path]:
+    """The files under ``blobs`` matching ``pattern``, read while the server may be sweeping."""
+    while True:
+        try:
+            found = blobs.rglob(pattern) if blobs.exists() else []
+            return sorted(path for path in found if not path.is_dir())
+        except FileNotFoundError:
+            continue  # a folder was removed while it was being walked: walk again
 
 
 def _stored_originals(blobs: Path) -> set[str]:
     """The image ids whose originals are stored; fails on any other file in the store."""
     ids = set()
-    for path in blobs.rglob("*"):
-        if path.is_dir():
-            continue
+    for path in _walk(blobs, "*"):
         environment_id, image_id, name = path.relative_to(blobs).parts
         assert name == "original", path
         uuid.UUID(environment_id)

@@ -28,7 +28,7 @@ from tests.conftest import Tenant
 from tests.images.helpers import create, jpeg, path_of, png, put, run_jobs
 
 IMAGES = "/api/v1/images/"
-LEASE_SECONDS = 0.6
+LEASE_SECONDS = 2.0
 
 
 @pytest.fixture
