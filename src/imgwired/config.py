@@ -165,6 +165,11 @@ class Settings(BaseSettings):
         default="https", description="The scheme of cdn_url on a connected custom domain."
     )
     custom_domain_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="How serve and worker write log records to stderr: text (uvicorn's lines) "
+        "or json (one object per line, with request ids).",
+    )
 
     @field_validator("public_url")
     @classmethod

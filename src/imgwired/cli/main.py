@@ -8,11 +8,14 @@ Commands act on the configured database directly, so they work whether or not a 
 from __future__ import annotations
 
 import argparse
+import logging.config
 import sys
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+
+from pydantic import ValidationError
 
 from imgwired.accounts.api_keys import NewApiKey
 from imgwired.accounts.organization import Initialized
@@ -22,6 +25,7 @@ from imgwired.db import migrate
 from imgwired.db.engine import Database
 from imgwired.db.models import ApiKeyType
 from imgwired.errors import ImgwiredError, NotInitializedError
+from imgwired.logs import LOG_FORMATS, json_logging_config
 from imgwired.pagination import MAX_LIMIT, PageRequest
 
 from . import images
@@ -33,7 +37,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "images":
         return images.run(args)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"imgwired: {_settings_error(exc)}", file=sys.stderr)
+        return 2
+    if args.command in ("serve", "worker"):
+        log_format = args.log_format or settings.log_format
+        settings = settings.model_copy(update={"log_format": log_format})
+        if settings.log_format == "json":
+            logging.config.dictConfig(json_logging_config())  # before anything is logged
     try:
         if args.command == "serve":
             return _serve(args, settings)
@@ -62,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=_migrate)
     worker = commands.add_parser("worker", help="run background jobs in this process")
     worker.add_argument("--threads", type=int, default=2, help="jobs run at once (default 2)")
+    for command in (serve, worker):
+        command.add_argument(
+            "--log-format",
+            choices=LOG_FORMATS,
+            help="log records on stderr as text or one JSON object per line "
+            "(default IMGWIRED_LOG_FORMAT or text)",
+        )
     worker.set_defaults(handler=_worker)
 
     env = commands.add_parser("env", help="manage environments").add_subparsers(
@@ -101,6 +121,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _settings_error(error: ValidationError) -> str:
+    """The first setting the environment got wrong, named as its variable."""
+    first = error.errors()[0]
+    name = "_".join(str(part) for part in first["loc"]).upper()
+    return f"IMGWIRED_{name}: {first['msg']}"
+
+
 # The commands that bring the schema up to date; the rest only read or write rows.
 _MIGRATING = frozenset({"serve", "init", "migrate"})
 
@@ -136,7 +163,7 @@ def _require_current_schema(database: Database) -> None:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from imgwired.web.access_log import uvicorn_log_config
+    from imgwired.web.access_log import uvicorn_logging
     from imgwired.web.app import create_app
     from imgwired.web.http_protocol import CanonicalCaseHttpToolsProtocol
 
@@ -162,7 +189,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         host=settings.host,
         port=settings.port,
         log_level="info",
-        log_config=uvicorn_log_config(),
+        **uvicorn_logging(settings.log_format),
         # httptools, spelling header names canonically on the wire (see web/http_protocol.py).
         http=CanonicalCaseHttpToolsProtocol,
         # Oversized headers get our JSON 431 rather than the server's bare 400.

@@ -17,6 +17,7 @@ from imgwired.container import Services
 from imgwired.db import migrate
 from imgwired.db.engine import Database
 from imgwired.metrics.service import METRICS_FLUSH_SECONDS
+from imgwired.web.access_log import AccessLogMiddleware
 from imgwired.web.cdn_host import CdnHostMiddleware, configured_cdn_host, custom_domain_resolver
 from imgwired.web.cors import CorsMiddleware
 from imgwired.web.error_responses import BOUNDARY_ERRORS, add_error_components, error_responses
@@ -141,6 +142,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(ErrorBoundaryMiddleware)
     app.add_middleware(CorsMiddleware, runtime=services.cors_runtime, locator=services.locator)
+    # Inside the delivery-host rewrite, so the route that answered is in its scope.
+    served = [*app.routes, *(route for module in routers for route in module.router.routes)]
+    app.add_middleware(AccessLogMiddleware, routes=served)
     app.add_middleware(RequestIdMiddleware)
     cdn_host = configured_cdn_host(settings.cdn_base_url, settings.base_url)
     resolvers = [cdn_host] if cdn_host else []

@@ -78,7 +78,10 @@ async def _authenticate(request: Request, services: ServicesDep, access: Access)
         return caller
 
     # Key lookup (and, the first time, compiling the CORS configuration) reads the database.
-    return await run_in_threadpool(authenticate)
+    caller = await run_in_threadpool(authenticate)
+    if caller.environment_id is not None:
+        request.state.environment_id = caller.environment_id  # for the access log
+    return caller
 
 
 def _enforce_cors(services: Services, context: CorsContext, environment_id: uuid.UUID) -> None:

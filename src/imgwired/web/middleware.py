@@ -1,7 +1,8 @@
 """ASGI middleware that every request passes, one concern each: request ids, the error boundary,
 size limits and the encoding of JSON bodies.
 
-Order, outermost first: ``RequestIdMiddleware`` -> (the CORS layer) -> ``ErrorBoundaryMiddleware``
+Order, outermost first: ``RequestIdMiddleware`` -> (the access log) -> (the CORS layer) ->
+``ErrorBoundaryMiddleware``
 -> ``RequestLimitsMiddleware`` -> ``Utf8JsonMiddleware`` -> routes. The boundary and the limits
 sit inside the CORS layer so that a 500, 413 or 431 they render still passes through it and gets
 its CORS headers; the encoding check sits inside the limits, so it only ever reads a body the
@@ -18,6 +19,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imgwired.errors import HeadersTooLargeError, ImgwiredError, PayloadTooLargeError
+from imgwired.logs import request_context
 from imgwired.web.errors import (
     NOT_UTF8,
     domain_error_response,
@@ -33,7 +35,8 @@ _ACCEPTABLE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 class RequestIdMiddleware:
-    """Gives every request an id and puts it on every response as ``X-Request-Id``."""
+    """Gives every request an id, puts it on every response as ``X-Request-Id`` and on every
+    record logged while the request is handled."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -50,7 +53,8 @@ class RequestIdMiddleware:
                 MutableHeaders(scope=message)["X-Request-Id"] = request_id
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        with request_context(request_id):
+            await self.app(scope, receive, send_with_id)
 
 
 class ErrorBoundaryMiddleware:
