@@ -9,6 +9,7 @@ So no logger has to know the format, and uvicorn's records come out like ours.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from typing import Any, Literal
@@ -30,34 +31,34 @@ def request_context(request_id: str) -> Iterator[None]:
         structlog.contextvars.reset_contextvars(**tokens)
 
 
+def json_formatter() -> logging.Formatter:
+    """Renders any record, structlog's or the standard library's, as one line of JSON."""
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[
+            structlog.contextvars.merge_contextvars,
+            structlog.stdlib.add_logger_name,
+            structlog.stdlib.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True, key="timestamp"),
+            structlog.stdlib.ExtraAdder(),
+            _drop_colour_copies,
+        ],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            # A plain traceback: structlog's dict tracebacks can show local variables, which
+            # may hold a request's Authorization header or an upload token.
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(),
+        ],
+    )
+
+
 def json_logging_config() -> dict[str, Any]:
     """A ``logging.config.dictConfig`` document: records of INFO and up from every logger go to
     stderr, one JSON object per line."""
-    fields = [
-        structlog.contextvars.merge_contextvars,
-        structlog.stdlib.add_logger_name,
-        structlog.stdlib.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True, key="timestamp"),
-        structlog.stdlib.ExtraAdder(),
-        _drop_colour_copies,
-    ]
-    rendering = [
-        structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-        # A plain traceback: structlog's dict tracebacks can show local variables, which may hold
-        # a request's Authorization header or an upload token.
-        structlog.processors.format_exc_info,
-        structlog.processors.JSONRenderer(sort_keys=False),
-    ]
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {
-            "json": {
-                "()": structlog.stdlib.ProcessorFormatter,
-                "foreign_pre_chain": fields,
-                "processors": rendering,
-            }
-        },
+        "formatters": {"json": {"()": json_formatter}},
         "handlers": {
             "stderr": {
                 "class": "logging.StreamHandler",

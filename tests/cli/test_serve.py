@@ -128,6 +128,17 @@ def test_the_access_log_never_shows_secrets(served: tuple[str, str, subprocess.P
     assert secret not in log
 
 
+def test_the_default_log_is_uvicorns_text(served: tuple[str, str, subprocess.Popen[str]]) -> None:
+    base, _, process = served
+    assert httpx.get(f"{base}/health", headers={"X-Request-Id": "text-1"}).status_code == 200
+    process.terminate()
+    process.wait(timeout=10)
+    assert process.stdout is not None
+    log = process.stdout.read()
+    assert re.search(r'INFO: +127\.0\.0\.1:\d+ - "GET /health HTTP/1\.1" 200', log), log
+    assert not [line for line in log.splitlines() if line.startswith("{")]
+
+
 def _raw_head(base: str, request: str, body: bytes = b"") -> bytes:
     """Send one HTTP/1.1 request over a plain socket and return the response head as sent."""
     host, port = base.removeprefix("http://").split(":")

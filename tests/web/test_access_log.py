@@ -1,12 +1,20 @@
-"""The access log never carries upload tokens or URL signatures."""
+"""The access log never carries upload tokens or URL signatures; in the JSON format every record
+logged while a request is handled carries its id."""
 
 from __future__ import annotations
 
+import io
+import json
 import logging
+from collections.abc import Iterator
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
+from imgwired.logs import json_formatter
 from imgwired.web.access_log import RedactSecrets, redact
+from tests.conftest import Tenant
 
 
 @pytest.mark.parametrize(
@@ -39,3 +47,66 @@ def test_the_filter_rewrites_access_records() -> None:
     assert RedactSecrets().filter(record) is True
     assert "ut_secret" not in record.getMessage()
     assert "upload_token=[redacted]" in record.getMessage()
+
+
+@pytest.fixture
+def json_log() -> Iterator[io.StringIO]:
+    """Every record of INFO and up, rendered as the JSON format renders it, into a buffer."""
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(json_formatter())
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield buffer
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+
+
+def test_records_logged_while_handling_a_request_carry_its_id(
+    app: FastAPI, tenant: Tenant, json_log: io.StringIO
+) -> None:
+    @app.get("/boom")
+    def boom() -> None:  # a plain def: FastAPI runs it in its thread pool
+        logging.getLogger("imgwired.boom").warning("about to fail")
+        raise RuntimeError("failed on purpose")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        failed = client.get("/boom", headers={"X-Request-Id": "req-500"})
+        other = client.get("/api/v1/images/", headers=tenant.server)
+    assert failed.status_code == 500
+    assert failed.headers["X-Request-Id"] == "req-500"
+    records = [json.loads(line) for line in json_log.getvalue().splitlines()]
+    by_logger = {(r["logger"], r.get("request_id")): r for r in records}
+
+    warned = by_logger["imgwired.boom", "req-500"]
+    assert warned["event"] == "about to fail"
+    assert warned["level"] == "warning"
+    boundary = by_logger["imgwired.web", "req-500"]
+    assert boundary["level"] == "error"
+    assert "RuntimeError: failed on purpose" in boundary["exception"]
+    access = by_logger["imgwired.access", "req-500"]
+    assert (access["route"], access["status"]) == ("/boom", 500)
+    # The next request has its own id, and nothing of the first leaks into its records.
+    second = by_logger["imgwired.access", other.headers["X-Request-Id"]]
+    assert second["environment_id"] == str(tenant.environment_id)
+    served = [r for r in records if r["logger"].startswith("imgwired")]
+    assert [r for r in served if r.get("request_id") is None] == []
+
+
+def test_the_sdk_and_openapi_routes_are_logged_by_template(
+    client: TestClient, json_log: io.StringIO
+) -> None:
+    assert client.get("/sdk/imgwire.js").status_code == 200
+    assert client.get("/openapi.json").status_code == 200
+    assert client.get("/no/such/page").status_code == 404
+    records = [json.loads(line) for line in json_log.getvalue().splitlines()]
+    routes = {r["path"]: r["route"] for r in records if r["logger"] == "imgwired.access"}
+    assert routes == {
+        "/sdk/imgwire.js": "/sdk/imgwire.js",
+        "/openapi.json": "/openapi.json",
+        "/no/such/page": None,
+    }
