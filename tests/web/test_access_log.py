@@ -6,14 +6,17 @@ from __future__ import annotations
 import io
 import json
 import logging
+import uuid
 from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from imgwired.config import Settings
 from imgwired.logs import json_formatter
 from imgwired.web.access_log import RedactSecrets, redact
+from imgwired.web.app import create_app
 from tests.conftest import Tenant
 
 
@@ -110,3 +113,21 @@ def test_the_sdk_and_openapi_routes_are_logged_by_template(
         "/openapi.json": "/openapi.json",
         "/no/such/page": None,
     }
+
+
+def test_a_request_on_the_cdn_host_is_logged_as_the_path_it_is_served_as(
+    settings: Settings, tenant: Tenant, json_log: io.StringIO
+) -> None:
+    cdn_app = create_app(settings.model_copy(update={"cdn_base_url": "https://cdn.imgwired.test"}))
+    organization = uuid.uuid4()
+    missing = f"/{organization}/{tenant.environment_id}/{uuid.uuid4()}?w=10&signature=s3cr3t"
+    with TestClient(cdn_app, base_url="https://cdn.imgwired.test") as client:
+        refused = client.get(missing)  # signature is no CDN parameter
+    assert refused.status_code == 400
+    records = [json.loads(line) for line in json_log.getvalue().splitlines()]
+    (access,) = [r for r in records if r["logger"] == "imgwired.access"]
+    assert access["route"] == "/cdn/{organization_id}/{environment_id}/{image_ref}"
+    assert access["path"] == "/cdn" + missing.replace("s3cr3t", "[redacted]")
+    assert access["environment_id"] == str(tenant.environment_id)
+    assert access["status"] == 400
+    assert "s3cr3t" not in json_log.getvalue()
