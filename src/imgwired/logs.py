@@ -40,7 +40,7 @@ def json_formatter() -> logging.Formatter:
             structlog.stdlib.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True, key="timestamp"),
             structlog.stdlib.ExtraAdder(),
-            _drop_colour_copies,
+            _drop_copies,
         ],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
@@ -75,9 +75,15 @@ def json_logging_config() -> dict[str, Any]:
     }
 
 
-def _drop_colour_copies(
+def _drop_copies(
     _logger: Any, _method: str, event: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
-    """uvicorn passes each message a second time with terminal colour codes (``extra=``)."""
-    event.pop("color_message", None)
+    """Drop what only repeats the event: uvicorn passes each message again with terminal colour
+    codes (``extra=``), and a handler's formatter that ran before ours leaves the rendered
+    ``message`` and ``asctime`` on the record (neither can be an ``extra=`` field)."""
+    for name in _COPIES:
+        event.pop(name, None)
     return event
+
+
+_COPIES = ("color_message", "message", "asctime")
