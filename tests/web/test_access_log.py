@@ -30,6 +30,10 @@ from tests.conftest import Tenant
         ("/upload/e/i?expires=1&signature=ff00", "/upload/e/i?expires=1&signature=[redacted]"),
         ("/x?a=1&UPLOAD_TOKEN=zz&b=2", "/x?a=1&UPLOAD_TOKEN=[redacted]&b=2"),
         ("/x?not_signature=keep", "/x?not_signature=keep"),
+        # The name as the server decodes it decides, however the client spelled it.
+        ("/x?upload%5Ftoken=zz&b=2", "/x?upload%5Ftoken=[redacted]&b=2"),
+        ("/x?%73ignature=ff00", "/x?%73ignature=[redacted]"),
+        ("/x?signature=a&signature=b", "/x?signature=[redacted]&signature=[redacted]"),
         ("/api/v1/images/", "/api/v1/images/"),
     ],
 )

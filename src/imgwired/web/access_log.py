@@ -18,7 +18,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote_plus
 
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,17 +26,27 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from imgwired.ids import canonical_id
 from imgwired.logs import LogFormat, json_logging_config
 
-SECRET_PARAMETERS = ("upload_token", "signature")
-_SECRET_VALUE = re.compile(
-    r"(?P<name>(?:^|[?&])(?:" + "|".join(SECRET_PARAMETERS) + r")=)[^&\s]*", re.IGNORECASE
-)
+SECRET_PARAMETERS = frozenset({"upload_token", "signature"})
+# One query parameter: its name (maybe percent-encoded) and its value.
+_PARAMETER = re.compile(r"(?P<lead>(?:^|[?&]))(?P<name>[^=&?\s]*)=(?P<value>[^&\s]*)")
+
+
+def _redact_parameter(match: re.Match[str]) -> str:
+    # The name is compared as the server reads it, so ``upload%5Ftoken=`` is a token too.
+    if unquote_plus(match["name"]).lower() not in SECRET_PARAMETERS:
+        return match[0]
+    return f"{match['lead']}{match['name']}=[redacted]"
+
 
 access_log = logging.getLogger("imgwired.access")
 
 
 def redact(target: str) -> str:
     """``target`` with the value of every secret query parameter replaced by ``[redacted]``."""
-    return _SECRET_VALUE.sub(r"\g<name>[redacted]", target)
+    query_start = target.find("?")
+    if query_start < 0:
+        return target
+    return target[:query_start] + _PARAMETER.sub(_redact_parameter, target[query_start:])
 
 
 class RedactSecrets(logging.Filter):
