@@ -10,6 +10,8 @@ standard library's only, so ``imgwired --help`` does not pay for the SDK or ``ri
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -101,6 +103,10 @@ def run(args: argparse.Namespace) -> int:
             return handler(client, args, connection)
     except CliFailure as failure:
         report(failure, as_json=args.json)
+    except BrokenPipeError:
+        # The reader left (`... --json | head`): stop quietly, as other command-line tools do,
+        # with stdout pointed away so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except Exception as error:
         from imgwired.client import ImgwireError
 
