@@ -4,14 +4,13 @@ Resuming rests on the API's idempotency: each file is created with its content's
 the ``idempotency_key``, so within the server's 24-hour window the same bytes under the same
 name answer the image made before. An image that already has its bytes is *skipped*; one whose
 bytes never arrived (the run was cut off between the two requests) gets them now, under its
-first id. Two files with the same bytes in one run are uploaded once.
+first id. Two files with the same bytes in one run are uploaded once: the first in walk order.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -60,20 +59,6 @@ class Outcome:
         }
 
 
-class _Claims:
-    """The first file of each content in this run; later ones with the same bytes skip."""
-
-    def __init__(self) -> None:
-        self._first: dict[str, Path] = {}
-        self._lock = threading.Lock()
-
-    def claim(self, digest: str, path: Path) -> Path | None:
-        """None when ``path`` is the first file with these bytes; else that first file."""
-        with self._lock:
-            first = self._first.setdefault(digest, path)
-        return None if first == path else first
-
-
 def upload_many(
     client: ImgwireClient, connection: Connection, selection: Selection, args: argparse.Namespace
 ) -> int:
@@ -93,13 +78,26 @@ def upload_many(
             finish(Outcome(path, "failed", detail=missing, error_type="FileNotFoundError"))
         for path, reason in selection.ignored:
             finish(Outcome(path, "ignored", detail=reason))
-        display.task("uploading", len(selection.files))
-        claims = _Claims()
         with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
-            futures = [
-                pool.submit(_upload_one, client, connection, path, claims, args)
-                for path in selection.files
-            ]
+            display.task("reading", len(selection.files))
+            contents: list[_Content | CliFailure] = []
+            for content in pool.map(lambda path: _read(path, connection), selection.files):
+                contents.append(content)
+                display.advance()
+            display.task("uploading", len(selection.files))
+            first_with: dict[str, Path] = {}  # in walk order, so the same file is always first
+            futures = []
+            for path, content in zip(selection.files, contents, strict=True):
+                if isinstance(content, CliFailure):
+                    finish(Outcome(path, "failed", 0, None, content.detail, content.error_type))
+                elif content.digest in first_with:
+                    same = f"same bytes as {first_with[content.digest]}"
+                    finish(Outcome(path, "skipped", content.size, detail=same))
+                else:
+                    first_with[content.digest] = path
+                    futures.append(pool.submit(_upload_one, client, connection, content, args))
+                    continue
+                display.advance()
             for future in as_completed(futures):
                 finish(future.result())
                 display.advance()
@@ -113,25 +111,38 @@ def upload_many(
     return 1 if summary["failed"] else 0
 
 
+@dataclass(frozen=True, slots=True)
+class _Content:
+    path: Path
+    size: int
+    digest: str
+
+
+def _read(path: Path, connection: Connection) -> _Content | CliFailure:
+    """The file's size and SHA-256, read in chunks; a file that cannot be read is a failure."""
+    try:
+        digest = hashlib.sha256()
+        size = 0
+        with path.open("rb") as file:
+            while chunk := file.read(_CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError as error:
+        return explain(error, connection)
+    return _Content(path, size, digest.hexdigest())
+
+
 def _upload_one(
-    client: ImgwireClient,
-    connection: Connection,
-    path: Path,
-    claims: _Claims,
-    args: argparse.Namespace,
+    client: ImgwireClient, connection: Connection, content: _Content, args: argparse.Namespace
 ) -> Outcome:
     """Upload one file, never raising: every failure becomes a ``failed`` outcome."""
-    size = 0
     try:
-        size = path.stat().st_size
-        digest = _sha256(path)
-        first = claims.claim(digest, path)
-        if first is not None:
-            return Outcome(path, "skipped", size, detail=f"same bytes as {first}")
-        return _send(client, path, size, digest, args)
+        return _send(client, content.path, content.size, content.digest, args)
     except Exception as error:  # reported per file; the other files go on
         failure = explain(error, connection)
-        return Outcome(path, "failed", size, detail=failure.detail, error_type=failure.error_type)
+        return Outcome(
+            content.path, "failed", content.size, None, failure.detail, failure.error_type
+        )
 
 
 def _send(
@@ -174,14 +185,6 @@ def _send(
         detail = f"quarantined: {reason}"
         return Outcome(path, "failed", size, image, detail, "ImageQuarantinedError")
     return Outcome(path, state, size, image)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        while chunk := file.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _summary(outcomes: list[Outcome], seconds: float) -> dict[str, Any]:
