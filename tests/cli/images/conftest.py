@@ -7,7 +7,9 @@ tests about finding the server remove those and set what they are about.
 from __future__ import annotations
 
 import json
+import os
 import socket
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
+import imgwired
 from imgwired.accounts.organization import Initialized
 from imgwired.cli.main import main
 from imgwired.config import Settings
@@ -84,6 +87,12 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
     code, out, err = run(capsys, *argv, "--json")
     assert code == 0, err
     return json.loads(out)
+
+
+def running_this_imgwired(environment: dict[str, str]) -> dict[str, str]:
+    """``environment`` for a subprocess that imports the imgwired under test, from any cwd."""
+    source = str(Path(imgwired.__file__).parents[1])
+    return {**environment, "PYTHONPATH": os.pathsep.join([source, *sys.path])}
 
 
 def json_lines(text: str) -> list[Any]:

@@ -13,7 +13,7 @@ import pytest
 
 from imgwired.accounts.organization import Initialized
 from imgwired.client import ImgwireClient
-from tests.cli.images.conftest import json_lines, run, run_json
+from tests.cli.images.conftest import json_lines, run, run_json, running_this_imgwired
 from tests.images.helpers import jpeg, png
 
 
@@ -126,12 +126,12 @@ def test_failed_files_are_reported_and_the_exit_code_says_so(
 
 def test_a_bar_shows_progress_on_a_terminal(folder: Path) -> None:
     primary, secondary = pty.openpty()
-    environment = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120"}
+    terminal = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120"}
     process = subprocess.Popen(
         [sys.executable, "-m", "imgwired", "images", "upload", str(folder)],
         stdout=secondary,
         stderr=secondary,
-        env=environment,
+        env=running_this_imgwired(terminal),
     )
     os.close(secondary)
     output = b""
