@@ -167,6 +167,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from imgwired.web.app import create_app
     from imgwired.web.http_protocol import CanonicalCaseHttpToolsProtocol
 
+    from . import server_record
+
     overrides: dict[str, Any] = {}
     if args.host:
         overrides["host"] = args.host
@@ -184,6 +186,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             )
             _print_initialized(done, settings)
     sys.stdout.flush()
+    server_record.announce(settings.data_dir, settings.base_url)
     uvicorn.run(
         create_app(settings),
         host=settings.host,
