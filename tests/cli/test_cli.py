@@ -106,6 +106,7 @@ def test_only_serve_init_and_migrate_change_the_schema(
 ) -> None:
     monkeypatch.setenv("IMGWIRED_DATABASE_URL", empty_database_url)
     database = Database(empty_database_url)
+    database.ping()  # the database exists (on SQLite, the file), but holds no tables
     try:
         for argv in (["env", "list"], ["keys", "list"]):
             assert main(argv) == 1

@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from imgwired.client import APIStatusError, Image, ImgwireClient, ImgwireError
+from .output import emit_error, emit_json, emit_pairs, emit_table
 
-from .output import emit_json, emit_pairs, emit_table
+if TYPE_CHECKING:  # imported when a command runs, so that `imgwired --help` stays quick
+    from imgwired.client import Image, ImgwireClient
 
 _TABLE = ["id", "status", "mime_type", "width", "height", "size_bytes", "original_filename"]
 _PAIRS = [
@@ -71,6 +72,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run an ``images`` action; errors print the server's detail and answer 1."""
+    from imgwired.client import APIStatusError, ImgwireClient, ImgwireError
+
     handler: Callable[[ImgwireClient, argparse.Namespace], int] = args.images_handler
     try:
         with ImgwireClient(
@@ -78,10 +81,16 @@ def run(args: argparse.Namespace) -> int:
         ) as client:
             return handler(client, args)
     except APIStatusError as exc:
-        kind = f" ({exc.error_type})" if exc.error_type else f" (HTTP {exc.status_code})"
-        print(f"imgwired: {exc.message}{kind}", file=sys.stderr)
+        error_type = exc.error_type or f"HTTP {exc.status_code}"
+        emit_error(
+            f"{exc.message} ({error_type})",
+            error_type=error_type,
+            as_json=args.json,
+            detail=exc.detail,
+            request_id=exc.request_id,
+        )
     except (ImgwireError, OSError) as exc:
-        print(f"imgwired: {exc}", file=sys.stderr)
+        emit_error(str(exc), error_type=type(exc).__name__, as_json=args.json)
     return 1
 
 
