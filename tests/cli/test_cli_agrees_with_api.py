@@ -157,3 +157,11 @@ def test_env_delete_off_a_terminal_needs_yes(
     assert main(["env", "delete", "staging"]) == 2
     assert "pass --yes" in capsys.readouterr().err
     assert {e["name"] for e in run_json(capsys, "env", "list")} == {"production", "staging"}
+
+
+def test_undecodable_names_are_a_sentence_not_a_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run_json(capsys, "init")
+    assert main(["env", "create", b"caf\xe9".decode("utf-8", "surrogateescape")]) == 1
+    assert capsys.readouterr().err == "imgwired: An environment name must be Unicode text\n"

@@ -23,6 +23,8 @@ def key_name(value: str) -> str:
 
 
 def _name(value: str, what: str) -> str:
+    if not _is_unicode(value):  # undecodable bytes in a command line arrive as surrogates
+        raise InvalidInputError(f"{what} must be Unicode text", loc=("body", "name"))
     name = value.strip()
     if not 1 <= len(name) <= NAME_MAX_LENGTH:
         raise InvalidInputError(
@@ -31,3 +33,11 @@ def _name(value: str, what: str) -> str:
             loc=("body", "name"),
         )
     return name
+
+
+def _is_unicode(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -18,7 +18,7 @@ from imgwired.accounts.api_keys import (
 )
 from imgwired.db.models import ApiKey, ApiKeyType
 from imgwired.web.schemas.base import RequestSchema, ResponseSchema
-from imgwired.web.schemas.environments import name_schema
+from imgwired.web.schemas.environments import UnicodeText, name_schema
 
 
 def _strings(most: int) -> dict[str, Any]:
@@ -27,7 +27,7 @@ def _strings(most: int) -> dict[str, Any]:
 
 # The bounds below are the key service's rules (accounts/api_keys.py), which the CLI meets too:
 # the schema documents them and leaves the checking, and its sentence, to the service.
-KeyName = Annotated[str, name_schema(), Field(title="Name")]
+KeyName = Annotated[UnicodeText, name_schema(), Field(title="Name")]
 UploadBytes = Annotated[
     int,
     WithJsonSchema({"type": "integer", "maximum": MAX_UPLOAD_BYTES, "minimum": MIN_UPLOAD_BYTES}),

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, WithJsonSchema
+from pydantic import Field, StringConstraints, WithJsonSchema
 
 from imgwired.accounts.names import NAME_MAX_LENGTH
 from imgwired.web.schemas.base import RequestSchema, ResponseSchema
@@ -20,7 +20,10 @@ def name_schema() -> WithJsonSchema:
     )
 
 
-EnvironmentName = Annotated[str, name_schema(), Field(title="Name")]
+# A constrained str is read as Unicode text, so a lone surrogate (JSON can spell one) is a
+# validation error here, as NUL is in RequestSchema; the name's rule itself is the service's.
+UnicodeText = Annotated[str, StringConstraints(strip_whitespace=True)]
+EnvironmentName = Annotated[UnicodeText, name_schema(), Field(title="Name")]
 
 
 class EnvironmentCreateSchema(RequestSchema):
