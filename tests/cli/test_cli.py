@@ -10,18 +10,9 @@ import pytest
 from imgwired.cli.main import main
 from imgwired.db import migrate
 from imgwired.db.engine import Database
+from tests.cli.conftest import run_json
 
-
-@pytest.fixture(autouse=True)
-def configured(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: object) -> None:
-    monkeypatch.setenv("IMGWIRED_DATABASE_URL", database_url)
-    monkeypatch.setenv("IMGWIRED_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("IMGWIRED_PUBLIC_URL", "http://images.local:9000")
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> object:
-    assert main([*argv, "--json"]) == 0
-    return json.loads(capsys.readouterr().out)
+pytestmark = pytest.mark.usefixtures("configured")
 
 
 def test_init_prints_everything_a_user_needs_once(capsys: pytest.CaptureFixture[str]) -> None:
@@ -106,6 +97,7 @@ def test_only_serve_init_and_migrate_change_the_schema(
 ) -> None:
     monkeypatch.setenv("IMGWIRED_DATABASE_URL", empty_database_url)
     database = Database(empty_database_url)
+    database.ping()  # the database exists (on SQLite, the file), but holds no tables
     try:
         for argv in (["env", "list"], ["keys", "list"]):
             assert main(argv) == 1

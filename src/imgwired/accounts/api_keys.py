@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from imgwired.accounts import repository as repo
+from imgwired.accounts.names import key_name
 from imgwired.accounts.secrets import (
     CLIENT_KEY_PREFIX,
     SERVER_KEY_PREFIX,
@@ -25,7 +26,11 @@ MIN_UPLOAD_BYTES = 5120
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 DEFAULT_UPLOAD_BYTES = 50 * 1024 * 1024
 MIN_PENDING_UPLOADS = 5
+# What the database column holds (a signed 32-bit integer); far beyond any real cap.
+MAX_PENDING_UPLOADS = 2**31 - 1
 DEFAULT_PENDING_UPLOADS = 50
+MAX_MIME_TYPES = 32
+MAX_SCOPES = 64
 
 CLIENT_SETTINGS = (
     "allow_unsigned_upload",
@@ -85,7 +90,7 @@ class ApiKeyService:
         secret = new_secret(prefix)
         key = ApiKey(
             environment=environment,
-            name=new.name,
+            name=key_name(new.name),
             key_type=new.key_type,
             secret_hash=hash_secret(secret),
             secret_last4=secret[-4:],
@@ -103,7 +108,7 @@ class ApiKeyService:
         with self._db.transaction() as session:
             key = _require(session, environment_id, key_id)
             if changes.get("name") is not None:
-                key.name = changes["name"]
+                key.name = key_name(changes["name"])
             if changes.get("scopes") is not None:
                 key.scopes = _validated_scopes(changes["scopes"])
             settings = {k: v for k, v in changes.items() if k in CLIENT_SETTINGS}
@@ -116,8 +121,13 @@ class ApiKeyService:
         return key
 
     def revoke(self, environment_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey:
+        """Revoke a live key of the environment; a key that is not one is explained: unknown,
+        another environment's, or revoked already (and when). Only admins revoke, and they
+        see every environment, so naming the other one reveals nothing."""
         with self._db.transaction() as session:
-            key = _require(session, environment_id, key_id)
+            key = repo.get_api_key(session, environment_id, key_id)
+            if key is None:
+                raise _not_revocable(session, environment_id, key_id)
             key.revoked_at = utcnow()
         return key
 
@@ -135,6 +145,28 @@ def _require(session: Session, environment_id: uuid.UUID, key_id: uuid.UUID) -> 
     if key is None:
         raise ApiKeyNotFoundError(f"API key {key_id} was not found")
     return key
+
+
+def _not_revocable(
+    session: Session, environment_id: uuid.UUID, key_id: uuid.UUID
+) -> ApiKeyNotFoundError:
+    key = repo.find_api_key(session, key_id)
+    environment = session.get(Environment, environment_id)
+    here = f"environment {_label(environment) if environment else environment_id}"
+    if key is None:
+        return ApiKeyNotFoundError(f"API key {key_id} was not found in {here}")
+    if key.environment_id != environment_id:
+        owner = f"environment {_label(key.environment)}"
+        if key.environment.deleted_at is not None:
+            owner = f"deleted {owner}"
+        return ApiKeyNotFoundError(f"API key {key_id} belongs to {owner}, not to {here}")
+    assert key.revoked_at is not None  # in this environment, and not live
+    when = key.revoked_at.isoformat(timespec="seconds").replace("+00:00", "Z")
+    return ApiKeyNotFoundError(f"API key {key_id} was already revoked at {when}")
+
+
+def _label(environment: Environment) -> str:
+    return f"{environment.name!r} ({environment.id})"
 
 
 def _refuse_client_settings(settings: Mapping[str, Any], kind: str) -> None:
@@ -158,10 +190,10 @@ def _validated_settings(settings: Mapping[str, Any], *, keep_nulls: bool) -> dic
                     f"maximum_upload_bytes must be between {bounds}", loc=("body", name)
                 )
         elif name == "maximum_pending_uploads" and value is not None:
-            if value < MIN_PENDING_UPLOADS:
+            if not MIN_PENDING_UPLOADS <= value <= MAX_PENDING_UPLOADS:
+                bounds = f"{MIN_PENDING_UPLOADS} and {MAX_PENDING_UPLOADS}"
                 raise InvalidInputError(
-                    f"maximum_pending_uploads must be at least {MIN_PENDING_UPLOADS}",
-                    loc=("body", name),
+                    f"maximum_pending_uploads must be between {bounds}", loc=("body", name)
                 )
         elif name == "allowed_mime_types" and value is not None:
             value = _validated_mime_types(value)
@@ -175,6 +207,11 @@ def _validated_mime_types(values: Sequence[str]) -> list[str]:
             "allowed_mime_types must name at least one type, or be null to allow every type",
             loc=("body", "allowed_mime_types"),
         )
+    if len(values) > MAX_MIME_TYPES:
+        raise InvalidInputError(
+            f"allowed_mime_types may name at most {MAX_MIME_TYPES} types",
+            loc=("body", "allowed_mime_types"),
+        )
     known = {member.value for member in SupportedMimeType}
     unknown = [value for value in values if value not in known]
     if unknown:
@@ -186,6 +223,8 @@ def _validated_mime_types(values: Sequence[str]) -> list[str]:
 
 
 def _validated_scopes(scopes: Sequence[str]) -> list[str]:
+    if len(scopes) > MAX_SCOPES:
+        raise InvalidInputError(f"scopes may hold at most {MAX_SCOPES}", loc=("body", "scopes"))
     for scope in scopes:
         if not scope or len(scope) > 64 or not scope.isprintable() or " " in scope:
             raise InvalidInputError(

@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from imgwired.accounts import repository as repo
+from imgwired.accounts.names import environment_name
 from imgwired.blob_keys import environment_prefix
 from imgwired.cors.runtime import CorsRuntime
 from imgwired.custom_domains.connected import ConnectedDomains
@@ -74,6 +75,7 @@ class EnvironmentService:
         raise EnvironmentNotFoundError(f"Environment {reference or '(default)'} was not found")
 
     def create(self, organization_id: uuid.UUID, *, name: str) -> Environment:
+        name = environment_name(name)
         try:
             with self._db.transaction() as session:
                 _check_name_free(session, organization_id, name)
@@ -87,6 +89,7 @@ class EnvironmentService:
     def rename(
         self, organization_id: uuid.UUID, environment_id: uuid.UUID, *, name: str
     ) -> Environment:
+        name = environment_name(name)
         try:
             with self._db.transaction() as session:
                 environment = _require(session, organization_id, environment_id)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from imgwired.accounts import repository as repo
 from imgwired.accounts.api_keys import ApiKeyService, IssuedKey, NewApiKey
+from imgwired.accounts.names import environment_name as valid_environment_name
 from imgwired.accounts.secrets import ADMIN_TOKEN_PREFIX, hash_secret, new_secret
 from imgwired.db.base import uuid7
 from imgwired.db.engine import Database
@@ -62,6 +63,7 @@ class OrganizationService:
 
     def initialize(self, *, name: str = "imgwired", environment_name: str) -> Initialized:
         """Create the organization, a default environment, a server key and a client key."""
+        environment_name = valid_environment_name(environment_name)
         admin_token = new_secret(ADMIN_TOKEN_PREFIX)
         with self._db.transaction() as session:
             if repo.get_organization(session) is not None:

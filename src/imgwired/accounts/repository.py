@@ -58,6 +58,11 @@ def get_api_key(session: Session, environment_id: uuid.UUID, key_id: uuid.UUID) 
     return session.scalars(live_api_keys(environment_id).where(ApiKey.id == key_id)).first()
 
 
+def find_api_key(session: Session, key_id: uuid.UUID) -> ApiKey | None:
+    """The key with this id in any environment, revoked or not, with its environment loaded."""
+    return session.get(ApiKey, key_id)
+
+
 def find_api_key_by_hash(session: Session, secret_hash: str) -> ApiKey | None:
     """The key with this hash, revoked or not, with its environment loaded."""
     return session.scalars(select(ApiKey).where(ApiKey.secret_hash == secret_hash)).first()

@@ -2,105 +2,100 @@
 
 Commands act on the configured database directly, so they work whether or not a server runs;
 ``images`` is the exception: it talks to a running server through the SDK. Only ``serve``,
-``init`` and ``migrate`` change the schema; the others need it current and say so otherwise.
+``init`` and ``migrate`` create the database or change its schema; the others need it there
+and current, and say so otherwise. Every command takes ``--json``. Exit status: 0 done,
+1 refused or failed, 2 usage or configuration error (docs/cli.md).
 """
 
+# Only the standard library is imported up here: `imgwired --help` must not pay for the web
+# stack, the database layer or libvips. Each command imports what it needs when it runs.
 from __future__ import annotations
 
 import argparse
-import logging.config
+import importlib
 import sys
-import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from pydantic import ValidationError
-
-from imgwired.accounts.api_keys import NewApiKey
-from imgwired.accounts.organization import Initialized
-from imgwired.config import Settings
-from imgwired.container import Services
-from imgwired.db import migrate
-from imgwired.db.engine import Database
-from imgwired.db.models import ApiKeyType
-from imgwired.errors import ImgwiredError, NotInitializedError
-from imgwired.logs import LOG_FORMATS, json_logging_config
-from imgwired.pagination import MAX_LIMIT, PageRequest
-
-from . import images
-from .documents import created_key_document, environment_document, listed_key_document
-from .output import emit_json, emit_pairs, emit_table
+if TYPE_CHECKING:
+    from imgwired.config import Settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    as_json = "--json" in argv
+    try:
+        args = _parser().parse_args(argv)
+    except _ArgumentError as exc:
+        return _usage_error(exc, as_json=as_json)
     if args.command == "images":
+        from . import images
+
         return images.run(args)
+
+    from imgwired.errors import ImgwiredError
+
+    from .output import EXIT_FAILED, EXIT_USAGE, UsageError, emit_domain_error, emit_error
+
     try:
-        settings = Settings()
-    except ValidationError as exc:
-        print(f"imgwired: {_settings_error(exc)}", file=sys.stderr)
-        return 2
-    if args.command in ("serve", "worker"):
-        log_format = args.log_format or settings.log_format
-        settings = settings.model_copy(update={"log_format": log_format})
-        if settings.log_format == "json":
-            logging.config.dictConfig(json_logging_config())  # before anything is logged
-    try:
+        settings = _settings()
+        if args.command in ("serve", "worker"):
+            settings = _configure_logging(args, settings)
         if args.command == "serve":
             return _serve(args, settings)
-        migrating = args.command in _MIGRATING
-        threads = max(1, args.threads) if args.command == "worker" else 2
-        with _open_services(settings, migrate_first=migrating, job_threads=threads) as services:
-            return int(args.handler(args, services))
+        if args.command == "worker":
+            return _worker(args, settings)
+        return _run(args, settings)
+    except UsageError as exc:
+        emit_error(exc.detail, error_type=exc.error_type, as_json=args.json)
+        return EXIT_USAGE
     except ImgwiredError as exc:
-        print(f"imgwired: {exc.detail}", file=sys.stderr)
-        return 1
+        emit_domain_error(exc, as_json=args.json)
+        return EXIT_FAILED
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="imgwired", description=__doc__)
+    from . import images
+
+    parser = _Parser(prog="imgwired", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND", dest="command")
 
     serve = commands.add_parser("serve", help="run the server (initialising on first start)")
     serve.add_argument("--host", help="address to bind (default IMGWIRED_HOST or 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (default IMGWIRED_PORT or 8000)")
-    serve.set_defaults(handler=_serve)
+    serve.add_argument("--port", type=_port, help="port (default IMGWIRED_PORT or 8000)")
 
     init = commands.add_parser("init", help="create the organization, an environment and keys")
-    init.add_argument("--json", action="store_true", help="print one JSON object")
-    init.set_defaults(handler=_init)
-
-    commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=_migrate)
+    migrate = commands.add_parser("migrate", help="apply database migrations")
     worker = commands.add_parser("worker", help="run background jobs in this process")
-    worker.add_argument("--threads", type=int, default=2, help="jobs run at once (default 2)")
+    worker.add_argument(
+        "--threads", type=_at_least_one, default=2, help="jobs run at once (default 2)"
+    )
     for command in (serve, worker):
         command.add_argument(
             "--log-format",
-            choices=LOG_FORMATS,
+            choices=("text", "json"),
             help="log records on stderr as text or one JSON object per line "
             "(default IMGWIRED_LOG_FORMAT or text)",
         )
-    worker.set_defaults(handler=_worker)
 
     env = commands.add_parser("env", help="manage environments").add_subparsers(
         required=True, metavar="ACTION"
     )
     env_create = env.add_parser("create", help="create an environment")
     env_create.add_argument("name")
-    env_create.add_argument("--json", action="store_true")
-    env_create.set_defaults(handler=_env_create)
     env_list = env.add_parser("list", help="list environments")
-    env_list.add_argument("--json", action="store_true")
-    env_list.set_defaults(handler=_env_list)
+    env_delete = env.add_parser(
+        "delete", help="delete an environment: revoke its keys and purge its images"
+    )
+    env_delete.add_argument("environment", metavar="NAME_OR_ID")
+    env_delete.add_argument("--yes", action="store_true", help="delete without asking")
 
     keys = commands.add_parser("keys", help="manage API keys").add_subparsers(
         required=True, metavar="ACTION"
     )
     create = keys.add_parser("create", help="create a key; its secret is printed once")
     create.add_argument("--type", choices=["server", "client"], required=True, dest="key_type")
-    create.add_argument("--name", help="a label for the key")
+    create.add_argument("--name", help="a label for the key (default: Server key, Client key)")
     create.add_argument("--allow-unsigned-upload", action="store_true", default=None)
     create.add_argument("--maximum-upload-bytes", type=int)
     create.add_argument("--allowed-mime-types", help="comma-separated, e.g. image/png,image/jpeg")
@@ -108,11 +103,25 @@ def _parser() -> argparse.ArgumentParser:
     keys_list = keys.add_parser("list", help="list keys (secrets masked)")
     revoke = keys.add_parser("revoke", help="revoke a key")
     revoke.add_argument("key_id")
-    for sub, handler in ((create, _keys_create), (keys_list, _keys_list), (revoke, _keys_revoke)):
+    for sub in (create, keys_list, revoke):
         sub.add_argument(
             "--env", dest="environment", help="environment id or name (default: default)"
         )
-        sub.add_argument("--json", action="store_true")
+
+    handlers = {
+        serve: "",  # _serve and _worker run a process, not one command on the database
+        worker: "",
+        init: "install.init",
+        migrate: "install.migrate_schema",
+        env_create: "environments.create",
+        env_list: "environments.list_all",
+        env_delete: "environments.delete",
+        create: "keys.create",
+        keys_list: "keys.list_all",
+        revoke: "keys.revoke",
+    }
+    for sub, handler in handlers.items():
+        sub.add_argument("--json", action="store_true", help="print JSON (errors too, on stderr)")
         sub.set_defaults(handler=handler)
 
     images.configure(
@@ -121,43 +130,94 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings_error(error: ValidationError) -> str:
-    """The first setting the environment got wrong, named as its variable."""
-    first = error.errors()[0]
-    name = "_".join(str(part) for part in first["loc"]).upper()
-    return f"IMGWIRED_{name}: {first['msg']}"
+class _ArgumentError(Exception):
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+        self.message = message
+
+
+class _Parser(argparse.ArgumentParser):
+    """Reports a usage error to ``main`` instead of exiting, so ``--json`` can shape it."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _ArgumentError(self, message)
+
+
+def _usage_error(exc: _ArgumentError, *, as_json: bool) -> int:
+    from .output import EXIT_USAGE, emit_error
+
+    if as_json:
+        emit_error(f"{exc.parser.prog}: {exc.message}", error_type="UsageError", as_json=True)
+    else:  # argparse's own two lines
+        exc.parser.print_usage(sys.stderr)
+        print(f"{exc.parser.prog}: error: {exc.message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+
+
+def _at_least_one(text: str) -> int:
+    value = _whole_number(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _whole_number(text)
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port from 1 to 65535, not {value}")
+    return value
+
+
+def _settings() -> Settings:
+    """The IMGWIRED_* settings; invalid ones are a usage error that names each variable."""
+    from pydantic import ValidationError
+
+    from imgwired.config import Settings
+
+    from .output import UsageError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"IMGWIRED_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        raise UsageError(f"invalid settings: {problems}", error_type="ConfigurationError") from None
+
+
+def _configure_logging(args: argparse.Namespace, settings: Settings) -> Settings:
+    """``--log-format`` over the setting; JSON records are set up before anything is logged."""
+    import logging.config
+
+    from imgwired.logs import json_logging_config
+
+    settings = settings.model_copy(update={"log_format": args.log_format or settings.log_format})
+    if settings.log_format == "json":
+        logging.config.dictConfig(json_logging_config())
+    return settings
 
 
 # The commands that bring the schema up to date; the rest only read or write rows.
-_MIGRATING = frozenset({"serve", "init", "migrate"})
+_MIGRATING = frozenset({"init", "migrate"})
 
 
-@contextmanager
-def _open_services(
-    settings: Settings, *, migrate_first: bool = True, job_threads: int = 2
-) -> Iterator[Services]:
-    """Services on the database, migrated first or else checked to be current; closed again
-    when the command is done."""
-    database = Database(settings.resolved_database_url)
-    try:
-        if migrate_first:
-            migrate.upgrade(database)
-        else:
-            _require_current_schema(database)
-        yield Services.build(settings, database, job_threads=job_threads)
-    finally:
-        database.dispose()
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from .database import open_services
 
-
-def _require_current_schema(database: Database) -> None:
-    current = migrate.current_revision(database)
-    if current is None:
-        raise NotInitializedError("This database is empty: run `imgwired init` first")
-    if current != migrate.head_revision():
-        raise NotInitializedError(
-            f"This database's schema ({current}) is older than this imgwired: "
-            "run `imgwired migrate` first"
-        )
+    module, _, name = args.handler.rpartition(".")
+    handler: Callable[[argparse.Namespace, Any], int] = getattr(
+        importlib.import_module(f"imgwired.cli.{module}"), name
+    )
+    with open_services(settings, migrate_first=args.command in _MIGRATING) as services:
+        return int(handler(args, services))
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -168,6 +228,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from imgwired.web.http_protocol import CanonicalCaseHttpToolsProtocol
 
     from . import server_record
+    from .database import database_label, open_services
+    from .install import initialized_document, print_initialized
+    from .output import emit_json
 
     overrides: dict[str, Any] = {}
     if args.host:
@@ -175,16 +238,22 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.port:
         overrides["port"] = args.port
     settings = settings.model_copy(update=overrides)
-    with _open_services(settings, migrate_first=True) as services:
+    with open_services(settings, migrate_first=True) as services:
         if services.organization.is_initialized():
-            url = services.database.url.render_as_string(hide_password=True)
-            print(f"imgwired at {settings.base_url}, database {url}")
-            print("Keys are shown once, when created; make more with `imgwired keys create`.")
+            label = database_label(settings)
+            if args.json:
+                emit_json({"base_url": settings.base_url, "database": label}, one_line=True)
+            else:
+                print(f"imgwired at {settings.base_url}, database {label}")
+                print("Keys are shown once, when created; make more with `imgwired keys create`.")
         else:
             done = services.organization.initialize(
                 environment_name=settings.default_environment_name
             )
-            _print_initialized(done, settings)
+            if args.json:
+                emit_json(initialized_document(done, settings), one_line=True)
+            else:
+                print_initialized(done, settings)
     sys.stdout.flush()
     server_record.announce(settings.data_dir, settings.base_url)
     uvicorn.run(
@@ -204,148 +273,27 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _init(args: argparse.Namespace, services: Services) -> int:
-    settings = services.settings
-    done = services.organization.initialize(environment_name=settings.default_environment_name)
-    if args.json:
-        emit_json(_initialized_document(done, settings))
-    else:
-        _print_initialized(done, settings)
-    return 0
-
-
-def _migrate(_args: argparse.Namespace, _services: Services) -> int:
-    print("database is up to date")
-    return 0
-
-
-def _worker(args: argparse.Namespace, services: Services) -> int:
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
     """Run jobs until interrupted; any number of workers may share one database."""
     import signal
     import threading
 
+    from .database import database_label, open_services
+    from .output import emit_json
+
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    runner = services.jobs  # built for --threads, its handlers registered
-    services.delivery.start()  # libvips' limits apply to the decodes of processing jobs too
-    print(f"imgwired worker: {args.threads} thread(s); Ctrl-C to stop", flush=True)
-    runner.start()
-    stop.wait()
-    runner.stop()
-    return 0
-
-
-def _initialized_document(done: Initialized, settings: Settings) -> dict[str, Any]:
-    return {
-        "base_url": settings.base_url,
-        "organization_id": done.organization.id,
-        "environment": environment_document(done.environment),
-        "environment_id": done.environment.id,
-        "server_key": done.server_key.secret,
-        "client_key": done.client_key.secret,
-        "admin_token": done.admin_token,
-    }
-
-
-def _print_initialized(done: Initialized, settings: Settings) -> None:
-    print("imgwired is initialised. These secrets are shown once: store them now.\n")
-    emit_pairs(
-        [
-            ("Base URL", settings.base_url),
-            ("Organization", done.organization.id),
-            ("Environment", f"{done.environment.id} ({done.environment.name})"),
-            ("Server key", done.server_key.secret),
-            ("Client key", done.client_key.secret),
-            ("Admin token", done.admin_token),
-        ]
-    )
-    print(
-        "\nTry it:\n"
-        f'  curl -H "Authorization: Bearer {done.admin_token}" '
-        f'-H "X-Environment-Id: {done.environment.id}" {settings.base_url}/api/v1/api_keys/\n'
-    )
-
-
-def _env_create(args: argparse.Namespace, services: Services) -> int:
-    organization = services.organization.get()
-    environment = services.environments.create(organization.id, name=args.name)
-    document = environment_document(environment)
-    if args.json:
-        emit_json(document)
-    else:
-        emit_pairs(list(document.items()))
-    return 0
-
-
-def _env_list(args: argparse.Namespace, services: Services) -> int:
-    organization = services.organization.get()
-    rows = []
-    page = 1
-    while True:
-        result = services.environments.list(organization.id, PageRequest(page, MAX_LIMIT))
-        rows += [environment_document(e) for e in result.items]
-        if result.next_page is None:
-            break
-        page = result.next_page
-    if args.json:
-        emit_json(rows)
-    else:
-        emit_table(rows, ["id", "name", "default", "created_at"])
-    return 0
-
-
-def _keys_create(args: argparse.Namespace, services: Services) -> int:
-    environment = services.environments.find(services.organization.get().id, args.environment)
-    key_type = ApiKeyType.SERVER if args.key_type == "server" else ApiKeyType.CLIENT
-    settings_given = {
-        "allow_unsigned_upload": args.allow_unsigned_upload,
-        "maximum_upload_bytes": args.maximum_upload_bytes,
-        "allowed_mime_types": args.allowed_mime_types.split(",")
-        if args.allowed_mime_types
-        else None,
-        "maximum_pending_uploads": args.maximum_pending_uploads,
-    }
-    name = args.name or f"{args.key_type.capitalize()} key"
-    issued = services.api_keys.create(environment.id, NewApiKey(name, key_type, (), settings_given))
-    document = created_key_document(issued.key, issued.secret)
-    if args.json:
-        emit_json(document)
-    else:
-        print("The secret is shown once: store it now.\n")
-        emit_pairs([(k, v) for k, v in document.items() if v is not None])
-    return 0
-
-
-def _keys_list(args: argparse.Namespace, services: Services) -> int:
-    environment = services.environments.find(services.organization.get().id, args.environment)
-    rows = []
-    page = 1
-    while True:
-        result = services.api_keys.list(environment.id, None, PageRequest(page, MAX_LIMIT))
-        rows += [listed_key_document(key) for key in result.items]
-        if result.next_page is None:
-            break
-        page = result.next_page
-    for row in rows:
-        row["key"] = row["server_key"] or row["client_key"]
-    if args.json:
-        emit_json(rows)
-    else:
-        emit_table(rows, ["id", "name", "key_type", "key", "created_at"])
-    return 0
-
-
-def _keys_revoke(args: argparse.Namespace, services: Services) -> int:
-    environment = services.environments.find(services.organization.get().id, args.environment)
-    try:
-        key_id = uuid.UUID(args.key_id)
-    except ValueError:
-        print(f"imgwired: {args.key_id!r} is not a key id", file=sys.stderr)
-        return 2
-    key = services.api_keys.revoke(environment.id, key_id)
-    if args.json:
-        emit_json({"id": key.id, "status": "revoked"})
-    else:
-        print(f"revoked {key.id} ({key.name})")
+    with open_services(settings, migrate_first=False, job_threads=args.threads) as services:
+        runner = services.jobs  # built for --threads, its handlers registered
+        services.delivery.start()  # libvips' limits apply to the decodes of processing jobs too
+        label = database_label(settings)
+        if args.json:
+            emit_json({"worker": {"threads": args.threads}, "database": label}, one_line=True)
+        else:
+            print(f"imgwired worker: {args.threads} thread(s) on {label}; Ctrl-C to stop")
+            sys.stdout.flush()
+        runner.start()
+        stop.wait()
+        runner.stop()
     return 0

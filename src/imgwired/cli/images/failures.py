@@ -9,8 +9,6 @@ as ``imgwired: <detail>`` or, under ``--json``, as one JSON object in the API's 
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -41,12 +39,18 @@ class CliFailure(Exception):
 
 
 def report(failure: CliFailure, *, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps(failure.document()), file=sys.stderr)
-    elif failure.from_server:
-        print(f"imgwired: {failure.detail} ({failure.error_type})", file=sys.stderr)
-    else:
-        print(f"imgwired: {failure.detail}", file=sys.stderr)
+    from imgwired.cli.output import emit_error
+
+    message = failure.detail
+    if failure.from_server and not as_json:
+        message = f"{failure.detail} ({failure.error_type})"
+    emit_error(
+        message,
+        error_type=failure.error_type,
+        as_json=as_json,
+        detail=failure.detail,
+        request_id=failure.request_id,
+    )
 
 
 def explain(error: BaseException, connection: Connection | None) -> CliFailure:

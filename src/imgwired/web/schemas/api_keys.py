@@ -4,21 +4,42 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, WithJsonSchema
 
+from imgwired.accounts.api_keys import (
+    MAX_MIME_TYPES,
+    MAX_PENDING_UPLOADS,
+    MAX_SCOPES,
+    MAX_UPLOAD_BYTES,
+    MIN_PENDING_UPLOADS,
+    MIN_UPLOAD_BYTES,
+)
 from imgwired.db.models import ApiKey, ApiKeyType
 from imgwired.web.schemas.base import RequestSchema, ResponseSchema
+from imgwired.web.schemas.environments import UnicodeText, name_schema
 
-KeyName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255), Field(title="Name")
+
+def _strings(most: int) -> dict[str, Any]:
+    return {"items": {"type": "string"}, "type": "array", "maxItems": most}
+
+
+# The bounds below are the key service's rules (accounts/api_keys.py), which the CLI meets too:
+# the schema documents them and leaves the checking, and its sentence, to the service.
+KeyName = Annotated[UnicodeText, name_schema(), Field(title="Name")]
+UploadBytes = Annotated[
+    int,
+    WithJsonSchema({"type": "integer", "maximum": MAX_UPLOAD_BYTES, "minimum": MIN_UPLOAD_BYTES}),
 ]
-UploadBytes = Annotated[int, Field(ge=5120, le=104857600)]
-# At most what the database column holds (a signed 32-bit integer); far beyond any real cap.
-PendingUploads = Annotated[int, Field(ge=5, le=2**31 - 1)]
-Scopes = Annotated[list[str], Field(max_length=64)]
-MimeTypes = Annotated[list[str], Field(max_length=32)]
+PendingUploads = Annotated[
+    int,
+    WithJsonSchema(
+        {"type": "integer", "maximum": MAX_PENDING_UPLOADS, "minimum": MIN_PENDING_UPLOADS}
+    ),
+]
+Scopes = Annotated[list[str], WithJsonSchema(_strings(MAX_SCOPES))]
+MimeTypes = Annotated[list[str], WithJsonSchema(_strings(MAX_MIME_TYPES))]
 
 
 class ApiKeyCreateSchema(RequestSchema):
