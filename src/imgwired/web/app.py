@@ -29,6 +29,7 @@ from imgwired.web.middleware import (
     Utf8JsonMiddleware,
 )
 from imgwired.web.routes import (
+    api_docs,
     api_keys,
     cdn,
     cors_origins,
@@ -101,6 +102,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=API_DESCRIPTION,
         lifespan=lifespan,
+        # FastAPI's pages load their scripts from a CDN; routes/api_docs.py serves them from here.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     install_error_handlers(app)
@@ -119,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tls,
         operator,
         sdk,
+        api_docs,
     )
     for module in routers:
         app.include_router(module.router, responses=error_responses(*BOUNDARY_ERRORS))
