@@ -38,10 +38,15 @@ def pytest_report_header() -> str:
     return f"imgwired database: {'PostgreSQL' if ON_POSTGRES else 'SQLite'}"
 
 
+def in_ci() -> bool:
+    """Whether this run is CI's (``CI`` set to anything but empty, ``0``, ``false`` or ``no``)."""
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     # In CI a skipped test is a test that did not run: fail the run rather than hide it.
     skipped = terminalreporter.stats.get("skipped", [])
-    if os.environ.get("CI") and skipped:
+    if in_ci() and skipped:
         terminalreporter.write_line(
             f"CI: {len(skipped)} test(s) skipped; failing the run", red=True
         )

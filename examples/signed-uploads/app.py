@@ -35,7 +35,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from imgwired.client import AsyncImgwireClient, ImgwireError
+from imgwired.client import AsyncImgwireClient, CorsOrigin, ImgwireError
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "example_session"
@@ -70,7 +70,8 @@ class Config:
     imgwired_url: str
     server_key: str
     client_key: str
-    # This app's own origin, added to the environment's CORS origins at startup; None: don't.
+    # This app's own origin, added to the environment's CORS origins while the app runs (unless
+    # it is there already) and removed when it stops; None: leave the CORS origins alone.
     public_origin: str | None = None
     # The app-level limit: upload tokens one user may get per window.
     uploads_per_window: int = 20
@@ -153,12 +154,17 @@ def create_app(config: Config, *, transport: httpx.AsyncBaseTransport | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        added = None
         if config.public_origin:
-            await allow_origin(imgwire, config.public_origin)
+            added = await allow_origin(imgwire, config.public_origin)
         try:
             yield
         finally:
-            await imgwire.close()
+            try:
+                if added is not None:
+                    await remove_origin(imgwire, added)
+            finally:
+                await imgwire.close()
 
     app = FastAPI(title="imgwired signed uploads example", lifespan=lifespan)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -213,13 +219,32 @@ def create_app(config: Config, *, transport: httpx.AsyncBaseTransport | None = N
     return app
 
 
-async def allow_origin(imgwire: AsyncImgwireClient, origin: str) -> None:
-    """Add ``origin`` to the environment's CORS origins unless it is there already."""
+async def allow_origin(imgwire: AsyncImgwireClient, origin: str) -> CorsOrigin | None:
+    """Add ``origin`` to the environment's CORS origins unless it is there already; the entry
+    added, None when someone else's entry already allowed it (that one is theirs to keep)."""
     async for existing in imgwire.cors_origins.list_all():
         if existing.pattern == origin:
-            return
-    await imgwire.cors_origins.create(origin)
-    log.info("added %s to the environment's CORS origins", origin)
+            return None
+    added = await imgwire.cors_origins.create(origin)
+    log.info("added %s to the environment's CORS origins until this app stops", origin)
+    return added
+
+
+async def remove_origin(imgwire: AsyncImgwireClient, added: CorsOrigin) -> None:
+    """Remove the entry ``allow_origin`` added, so the environment is left as it was found."""
+    try:
+        await imgwire.cors_origins.delete(added.id)
+    except ImgwireError:
+        # imgwired is down or the key revoked: say what is left behind, and how to remove it.
+        log.exception(
+            "could not remove %s (CORS origin %s) from the environment's CORS origins; "
+            "delete it with DELETE /api/v1/cors_origins/%s",
+            added.pattern,
+            added.id,
+            added.id,
+        )
+        return
+    log.info("removed %s from the environment's CORS origins", added.pattern)
 
 
 def render_page(page: Template, config: Config, user: User | None, here: str) -> str:

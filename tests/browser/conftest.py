@@ -18,12 +18,13 @@ preflights itself and the test would prove nothing about imgwired.
 from __future__ import annotations
 
 import http.server
+import inspect
 import os
 import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,8 +39,11 @@ from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, sync_
 from imgwired.accounts.organization import Initialized
 from imgwired.config import Settings
 from imgwired.web.app import create_app
+from tests.conftest import in_ci
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium; IMGWIRED_TEST_CHROMIUM names another binary (or, in a test, a missing one).
+CHROMIUM = Path(os.environ.get("IMGWIRED_TEST_CHROMIUM", "/usr/bin/chromium"))
+INSTALL_CHROMIUM = "apt-get install -y chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -240,12 +244,14 @@ def page_origins() -> Iterator[PageOrigins]:
 # Package scope, not session: while Playwright's sync API is open it keeps an asyncio loop
 # running in the main thread, and later tests that start their own event loop (anyio) would fail.
 @pytest.fixture(scope="package")
-def browser() -> Iterator[Browser]:
+def browser(request: pytest.FixtureRequest) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         reason = f"real-browser tests need Chromium at {CHROMIUM}"
-        if os.environ.get("CI"):
+        if in_ci():
             pytest.fail(reason + "; it is missing on this CI runner")
-        pytest.skip(reason + "; install it (apt-get install chromium) to run them")
+        # Said once, with how to install it, at the end of the run (pytest_terminal_summary).
+        request.config.stash[_CHROMIUM_MISSING] = True
+        pytest.skip(reason)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
@@ -254,6 +260,38 @@ def browser() -> Iterator[Browser]:
             yield launched
         finally:
             launched.close()
+
+
+_CHROMIUM_MISSING = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A test skipped for want of Chromium is reported at the fixture, not at the test: pytest
+    folds skips of one place and reason into one summary line, instead of one per test."""
+    report: pytest.TestReport = yield
+    missing = item.config.stash.get(_CHROMIUM_MISSING, False)
+    uses_browser = isinstance(item, pytest.Function) and "browser" in item.fixturenames
+    if missing and uses_browser and report.when == "setup" and report.skipped:
+        assert isinstance(report.longrepr, tuple)
+        line = inspect.unwrap(browser).__code__.co_firstlineno
+        report.longrepr = (__file__, line, report.longrepr[2])
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One hint for all the browser tests a missing Chromium skipped (outside CI only)."""
+    if not terminalreporter.config.stash.get(_CHROMIUM_MISSING, False):
+        return
+    terminalreporter.section("Chromium")
+    terminalreporter.write_line(
+        f"The real-browser tests were skipped: there is no Chromium at {CHROMIUM}. Install it "
+        f"with `{INSTALL_CHROMIUM}` (Debian, Ubuntu), or set IMGWIRED_TEST_CHROMIUM to a "
+        "Chromium binary.",
+        yellow=True,
+    )
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """The signed-uploads example in Chromium: a page on one origin uploading to imgwired on another.
 
-The example app (``examples/signed-uploads``) runs on ``localhost`` and adds its own origin to
-imgwired's CORS origins when it starts; a second copy on another port never does. The client
+The example app (``examples/signed-uploads``) runs on ``localhost`` and has its own origin in
+imgwired's CORS origins while it runs (added as it starts, removed as it stops); a second copy
+on another port never adds one. The client
 key requires signed uploads and has a size limit, so every upload goes through the app's token
 route, the browser SDK served by imgwired, and imgwired's checks.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from typing import Any
 import pytest
 import pyvips  # type: ignore[import-untyped]
 
-from tests.browser.conftest import BrowserPage, Imgwired, serving
+from tests.browser.conftest import BrowserPage, Imgwired, PageOrigins, serving
 from tests.examples import signed_uploads
 
 OpenPage = Callable[[str], BrowserPage]
@@ -44,6 +46,10 @@ class Example:
     allowed: str
     other: str
     client_key: str
+    # The environment's CORS configuration before the example started.
+    cors_before: dict[str, Any]
+    # Stops both copies, as Ctrl+C would (their lifespans end).
+    stop: Callable[[], None]
 
 
 @dataclass(frozen=True)
@@ -100,10 +106,32 @@ def example(imgwired: Imgwired, signed_client_key: str) -> Iterator[Example]:
             )
             return module.create_app(config)
 
-        # The first copy allowlists its origin as it starts; the second is the same page
+        before = cors_configuration(imgwired)
+        # The first copy allowlists its origin while it runs; the second is the same page
         # elsewhere, left off the list.
-        with serving(app_on(origins[0]), allowed_sock), serving(app_on(None), other_sock):
-            yield Example(allowed=origins[0], other=origins[1], client_key=signed_client_key)
+        with ExitStack() as running:
+            running.enter_context(serving(app_on(origins[0]), allowed_sock))
+            running.enter_context(serving(app_on(None), other_sock))
+            yield Example(
+                allowed=origins[0],
+                other=origins[1],
+                client_key=signed_client_key,
+                cors_before=before,
+                stop=running.close,
+            )
+        # Whatever the test did, the example leaves the environment's CORS as it found it.
+        assert cors_configuration(imgwired) == before
+
+
+def cors_configuration(imgwired: Imgwired) -> dict[str, Any]:
+    """The environment's CORS origins (id, pattern) and its CORS policy, as listed right now."""
+    origins = imgwired.http.get("/api/v1/cors_origins/", headers=imgwired.server)
+    policy = imgwired.http.get("/api/v1/cors_policy", headers=imgwired.server)
+    assert origins.status_code == 200 and policy.status_code == 200
+    return {
+        "origins": [(origin["id"], origin["pattern"]) for origin in origins.json()],
+        "policy": policy.json(),
+    }
 
 
 def open_example(open_page: OpenPage, origin: str, user: str, query: str = "") -> BrowserPage:
@@ -268,6 +296,39 @@ def test_the_example_allowlisted_only_its_own_origin(imgwired: Imgwired, example
 
     assert response.status_code == 200
     assert [origin["pattern"] for origin in response.json()] == [example.allowed]
+
+
+def test_once_the_example_stops_other_pages_are_no_longer_refused(
+    imgwired: Imgwired,
+    example: Example,
+    open_page: OpenPage,
+    page_origins: PageOrigins,
+    tmp_path: Path,
+) -> None:
+    opened = open_example(open_page, example.allowed, "ada")
+    assert upload(opened, jpeg(tmp_path / "photo.jpg", 320, 240)).state == "done"
+    # While the example runs, its origin is the environment's only allowed one.
+    refused = start_upload(open_page(page_origins.other), imgwired, example.client_key)
+    assert refused.get("name") == "TypeError", refused
+
+    example.stop()
+
+    # As before it started: no CORS origins (every origin may call), the same policy.
+    assert cors_configuration(imgwired) == example.cors_before
+    assert example.cors_before["origins"] == []
+    answered = start_upload(open_page(page_origins.other), imgwired, example.client_key)
+    assert answered.get("status") == 401, answered
+    assert answered["body"]["error_type"] == "UploadTokenError"
+
+
+def start_upload(opened: BrowserPage, imgwired: Imgwired, client_key: str) -> dict[str, Any]:
+    """A page's ``POST /api/v1/images/standard_upload`` without a token: what its script sees."""
+    return opened.fetch(
+        imgwired.upload_url,
+        method="POST",
+        body='{"file_name": "a.jpg"}',
+        headers={"Authorization": f"Bearer {client_key}", "Content-Type": "application/json"},
+    )
 
 
 # Run in the page: the SDK, imported from imgwired, reading images; each error as a plain object.

@@ -164,16 +164,71 @@ def test_imgwired_unreachable_gives_a_generic_500(
     assert url not in response.text
 
 
-def test_startup_adds_the_apps_origin_to_cors_origins_once(
+def cors_configuration(client: TestClient, tenant: Tenant) -> dict[str, Any]:
+    """The environment's CORS origins (id, pattern) and its CORS policy, as listed right now."""
+    origins = client.get("/api/v1/cors_origins/", headers=tenant.server)
+    policy = client.get("/api/v1/cors_policy", headers=tenant.server)
+    assert origins.status_code == 200 and policy.status_code == 200
+    return {
+        "origins": [(origin["id"], origin["pattern"]) for origin in origins.json()],
+        "policy": policy.json(),
+    }
+
+
+def stop(example_client: TestClient) -> None:
+    """Stop the example app as Ctrl+C would: its lifespan ends."""
+    example_client.__exit__(None, None, None)
+
+
+def test_the_apps_origin_is_allowed_while_it_runs_and_removed_when_it_stops(
     example: ExampleFactory, client: TestClient, tenant: Tenant
 ) -> None:
-    example(public_origin="http://localhost:3000")
-    example(public_origin="http://localhost:3000")  # a restart finds it there
+    theirs = client.post(
+        "/api/v1/cors_origins/", json={"pattern": "https://shop.example"}, headers=tenant.server
+    )
+    assert theirs.status_code == 200
+    before = cors_configuration(client, tenant)
 
-    listed = client.get("/api/v1/cors_origins/", headers=tenant.server)
+    running = example(public_origin="http://localhost:3000")
+    patterns = [pattern for _, pattern in cors_configuration(client, tenant)["origins"]]
+    assert sorted(patterns) == ["http://localhost:3000", "https://shop.example"]
+    stop(running)
 
-    assert listed.status_code == 200
-    assert [origin["pattern"] for origin in listed.json()] == ["http://localhost:3000"]
+    assert cors_configuration(client, tenant) == before
+    # A restart adds it again, and takes it away again.
+    stop(example(public_origin="http://localhost:3000"))
+    assert cors_configuration(client, tenant) == before
+
+
+def test_an_origin_that_was_allowed_before_the_app_started_stays(
+    example: ExampleFactory, client: TestClient, tenant: Tenant
+) -> None:
+    added = client.post(
+        "/api/v1/cors_origins/", json={"pattern": "http://localhost:3000"}, headers=tenant.server
+    )
+    assert added.status_code == 200
+    before = cors_configuration(client, tenant)
+
+    stop(example(public_origin="http://localhost:3000"))
+
+    assert cors_configuration(client, tenant) == before
+
+
+def test_an_origin_it_could_not_remove_is_named_in_the_log(
+    example: ExampleFactory, client: TestClient, tenant: Tenant, caplog: pytest.LogCaptureFixture
+) -> None:
+    running = example(public_origin="http://localhost:3000")
+    [(origin_id, _)] = cors_configuration(client, tenant)["origins"]
+    # The server key is revoked while the app runs: it can no longer remove its origin.
+    keys = client.get("/api/v1/api_keys/", headers=tenant.admin).json()
+    [server_key] = [key for key in keys if key["key_type"] == "SERVER"]
+    revoked = client.delete(f"/api/v1/api_keys/{server_key['id']}", headers=tenant.admin)
+    assert revoked.status_code == 200
+
+    with caplog.at_level(logging.ERROR, logger="signed_uploads"):
+        stop(running)
+
+    assert f"delete it with DELETE /api/v1/cors_origins/{origin_id}" in caplog.text
 
 
 def test_page_carries_the_client_key_and_never_the_server_key(

@@ -30,6 +30,7 @@ from imgwired.web.middleware import (
     Utf8JsonMiddleware,
 )
 from imgwired.web.routes import (
+    api_docs,
     api_keys,
     cdn,
     cors_origins,
@@ -102,6 +103,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=API_DESCRIPTION,
         lifespan=lifespan,
+        # FastAPI's pages load their scripts from a CDN; routes/api_docs.py serves them from here.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     install_error_handlers(app)
@@ -120,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tls,
         operator,
         sdk,
+        api_docs,
     )
     for module in routers:
         app.include_router(module.router, responses=error_responses(*BOUNDARY_ERRORS))
