@@ -24,19 +24,21 @@ from imgwired.db.models import ApiKeyType
 from imgwired.errors import ImgwiredError, NotInitializedError
 from imgwired.pagination import MAX_LIMIT, PageRequest
 
-from . import images
+from . import images, preflight
 from .documents import created_key_document, environment_document, listed_key_document
 from .output import emit_json, emit_pairs, emit_table
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    preflight.warn_misspelt_variables()
     if args.command == "images":
         return images.run(args)
-    settings = Settings()
+    settings = preflight.settings_or_exit()  # exits 2 with one line per bad setting
     try:
         if args.command == "serve":
             return _serve(args, settings)
+        preflight.check_or_exit(settings, args.command)
         migrating = args.command in _MIGRATING
         threads = max(1, args.threads) if args.command == "worker" else 2
         with _open_services(settings, migrate_first=migrating, job_threads=threads) as services:
@@ -146,6 +148,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.port:
         overrides["port"] = args.port
     settings = settings.model_copy(update=overrides)
+    preflight.check_or_exit(settings, "serve", from_flags=overrides)
     with _open_services(settings, migrate_first=True) as services:
         if services.organization.is_initialized():
             url = services.database.url.render_as_string(hide_password=True)
