@@ -8,6 +8,7 @@
     <environment>/<image>/derived/<variant>   a rendition (``<variant>.<format>``)
     <environment>/downloads/<download>.zip    a bulk download's zip
     <environment>/watermarks/<url hash>/<bytes hash>.<ext>   a watermark fetched from a URL
+    _probe/<random>                           a store probe's blob, deleted as the probe ends
 
 An image's renditions live under its prefix, so removing the prefix removes them with it.
 """

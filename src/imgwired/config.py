@@ -1,11 +1,18 @@
-"""Settings, read from ``IMGWIRED_*`` environment variables or passed in by the caller."""
+"""Settings, read from ``IMGWIRED_*`` environment variables, a ``.env`` file in the working
+directory, or passed in by the caller; and every other ``IMGWIRED_*`` name anything reads.
+
+Every variable is documented in docs/configuration.md, and a test keeps that page complete.
+"""
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Literal
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -16,7 +23,10 @@ from imgwired.paths import CDN_PREFIX
 class Settings(BaseSettings):
     """Everything imgwired can be told; nothing is read until an instance is built."""
 
-    model_config = SettingsConfigDict(env_prefix="IMGWIRED_", extra="ignore", frozen=True)
+    # Real environment variables win over .env, which wins over the defaults.
+    model_config = SettingsConfigDict(
+        env_prefix="IMGWIRED_", env_file=".env", extra="ignore", frozen=True
+    )
 
     data_dir: Path = Path("./data")
     database_url: str | None = Field(
@@ -213,3 +223,57 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+ENV_PREFIX = "IMGWIRED_"
+ENV_FILE = Path(".env")
+
+# The IMGWIRED_* names read outside Settings, and by whom; with Settings' fields, every name.
+OTHER_VARIABLES: dict[str, str] = {
+    "IMGWIRED_BASE_URL": "the Python SDK and `imgwired images`",
+    "IMGWIRED_API_KEY": "the Python SDK and `imgwired images`",
+    "IMGWIRED_URL": "examples/signed-uploads",
+    "IMGWIRED_SERVER_KEY": "examples/signed-uploads",
+    "IMGWIRED_CLIENT_KEY": "examples/signed-uploads",
+    "IMGWIRED_TEST_DATABASE_URL": "the test suite",
+    "IMGWIRED_FUZZ_SECONDS": "the test suite",
+    "IMGWIRED_FUZZ_EXAMPLES": "the test suite",
+    "IMGWIRED_FUZZ_RANDOM": "the test suite",
+}
+
+# Settings whose values may hold a password or a token: messages name them, never quote them.
+SECRET_SETTINGS = frozenset({"admin_token", "database_url", "blob_store_url"})
+
+
+def variable_of(field: str) -> str:
+    """The environment variable that sets the Settings field ``field``."""
+    return ENV_PREFIX + field.upper()
+
+
+def known_variables() -> frozenset[str]:
+    """Every IMGWIRED_* name imgwired, its SDK, its examples or its tests read."""
+    return frozenset(variable_of(name) for name in Settings.model_fields) | OTHER_VARIABLES.keys()
+
+
+def misspelt_variables(
+    environ: Mapping[str, str] = os.environ, env_file: Path = ENV_FILE
+) -> list[str]:
+    """One warning per ``IMGWIRED_*`` name, in the environment or ``env_file``, that nothing
+    reads; naming the closest known one, since a typo would otherwise go unnoticed."""
+    in_environment = _unknown(environ)
+    in_file = _unknown(dotenv_values(env_file)) if env_file.is_file() else set()
+    # Compared without the prefix, which every name shares and which would make all look alike.
+    known = {name.removeprefix(ENV_PREFIX): name for name in known_variables()}
+    warnings = []
+    for name in sorted(in_environment | in_file):
+        where = "" if name in in_environment else f" in {env_file}"
+        closest = difflib.get_close_matches(name.removeprefix(ENV_PREFIX), known, n=1)
+        hint = f"; did you mean {known[closest[0]]}?" if closest else ""
+        warnings.append(f"{name}{where} is not a setting{hint}")
+    return warnings
+
+
+def _unknown(names: Iterable[str]) -> set[str]:
+    # Upper-cased: Settings reads its variables in any case.
+    upper = {name.upper() for name in names}
+    return {name for name in upper if name.startswith(ENV_PREFIX)} - known_variables()

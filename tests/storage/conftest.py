@@ -92,6 +92,21 @@ def blob_store(request: pytest.FixtureRequest) -> BlobStore:
     return store
 
 
+@pytest.fixture(params=["filesystem", "s3"])
+def broken_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobStore]:
+    """Each backend where it cannot store: a root under a file, or a bucket that does not exist."""
+    if request.param == "filesystem":
+        (tmp_path / "a-file").write_bytes(b"")
+        yield FilesystemBlobStore(tmp_path / "a-file" / "blobs")
+        return
+    endpoint: str = request.getfixturevalue("s3_endpoint")
+    store = S3BlobStore(
+        bucket=f"missing-{uuid.uuid4().hex}", endpoint_url=endpoint, region=REGION, **CREDENTIALS
+    )
+    yield store
+    store.close()
+
+
 @pytest.fixture
 def unpublished(blob_store: BlobStore, request: pytest.FixtureRequest) -> Unpublished:
     """What the backend holds that no reader sees: temp files, or unfinished multipart uploads."""

@@ -390,6 +390,32 @@ def refuses(operation: Callable[[BlobStore, str], object], store: BlobStore, key
     return False
 
 
+# -- probe ---------------------------------------------------------------------------------------
+
+
+def test_a_probe_of_a_working_store_leaves_nothing_behind(
+    blob_store: BlobStore, unpublished: Unpublished
+) -> None:
+    blob_store.put_bytes("env/img/original", b"kept")
+
+    for _ in range(2):
+        blob_store.probe()
+
+    assert list(blob_store.list_prefix("")) == ["env/img/original"]
+    assert unpublished() == []
+
+
+def test_probes_at_once_do_not_disturb_each_other(blob_store: BlobStore) -> None:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda _: blob_store.probe(), range(8)))
+    assert list(blob_store.list_prefix("")) == []
+
+
+def test_a_probe_of_a_store_that_cannot_store_says_so(broken_store: BlobStore) -> None:
+    with pytest.raises(StorageError, match="_probe/"):
+        broken_store.probe()
+
+
 # -- threads -------------------------------------------------------------------------------------
 
 

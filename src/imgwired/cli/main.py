@@ -28,6 +28,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
     except _ArgumentError as exc:
         return _usage_error(exc, as_json=as_json)
+    from imgwired.config import misspelt_variables
+
+    for warning in misspelt_variables():  # the command goes on
+        print(f"imgwired: warning: {warning}", file=sys.stderr)
     if args.command == "images":
         from . import images
 
@@ -35,14 +39,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from imgwired.errors import ImgwiredError
 
+    from . import preflight
     from .output import EXIT_FAILED, EXIT_USAGE, UsageError, emit_domain_error, emit_error
 
     try:
-        settings = _settings()
+        settings = preflight.settings_or_exit(as_json=args.json)  # or one line per bad setting
         if args.command in ("serve", "worker"):
             settings = _configure_logging(args, settings)
         if args.command == "serve":
             return _serve(args, settings)
+        preflight.check_or_exit(settings, args.command, as_json=args.json)
         if args.command == "worker":
             return _worker(args, settings)
         return _run(args, settings)
@@ -176,23 +182,6 @@ def _port(text: str) -> int:
     return value
 
 
-def _settings() -> Settings:
-    """The IMGWIRED_* settings; invalid ones are a usage error that names each variable."""
-    from pydantic import ValidationError
-
-    from imgwired.config import Settings
-
-    from .output import UsageError
-
-    try:
-        return Settings()
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"IMGWIRED_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
-        )
-        raise UsageError(f"invalid settings: {problems}", error_type="ConfigurationError") from None
-
-
 def _configure_logging(args: argparse.Namespace, settings: Settings) -> Settings:
     """``--log-format`` over the setting; JSON records are set up before anything is logged."""
     import logging.config
@@ -227,7 +216,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from imgwired.web.app import create_app
     from imgwired.web.http_protocol import CanonicalCaseHttpToolsProtocol
 
-    from . import server_record
+    from . import preflight, server_record
     from .database import database_label, open_services
     from .install import initialized_document, print_initialized
     from .output import emit_json
@@ -238,6 +227,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.port:
         overrides["port"] = args.port
     settings = settings.model_copy(update=overrides)
+    preflight.check_or_exit(settings, "serve", from_flags=overrides, as_json=args.json)
     with open_services(settings, migrate_first=True) as services:
         if services.organization.is_initialized():
             label = database_label(settings)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.exc import IntegrityError as IntegrityError
 from sqlalchemy.orm import Session as Session
 from sqlalchemy.orm import sessionmaker
@@ -46,6 +48,70 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+# The databases the migrations are written and tested for.
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+def database_problem(url: str, *, timeout_seconds: int = 5) -> str | None:
+    """Why ``url`` names no database imgwired can use now, in one line; None if it does.
+
+    Checked: the URL parses, names a supported backend whose driver loads, and a server answers
+    one connection within ``timeout_seconds``. An SQLite file is not created (a missing one is
+    fine: its directory is the caller's to check), and an existing one must be a database.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "not a database URL (e.g. postgresql://user:password@host:5432/imgwired)"
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        return f"imgwired runs on SQLite or PostgreSQL, not {backend!r}"
+    try:
+        parsed.get_dialect().import_dbapi()
+    except (NoSuchModuleError, ImportError):
+        return f"the database driver {parsed.drivername!r} is not installed"
+    if backend == "sqlite":
+        return _sqlite_problem(parsed)
+    engine = create_engine(parsed, connect_args={"connect_timeout": timeout_seconds})
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        # The driver's first line says what failed (refused, unknown host, authentication);
+        # it names the host and the user, never the password.
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+        return f"cannot connect to the database: {reason[0] if reason else type(error).__name__}"
+    finally:
+        engine.dispose()
+    return None
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file of an SQLite URL; None for other backends, in-memory databases and URLs that
+    do not parse (``database_problem`` says what is wrong with those)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _sqlite_problem(url: URL) -> str | None:
+    path = sqlite_file(url)
+    if path is None or not path.exists():
+        return None
+    if not path.is_file():
+        return f"{path} is not a file"
+    try:  # read-only, so that nothing is written by a check
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.Error as error:
+        return f"{path} is not a usable SQLite database: {error}"
+    return None
 
 
 def _create_engine(url: str, *, echo: bool) -> Engine:

@@ -6,7 +6,9 @@ writer belongs to the one thread that writes it.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Generator, Iterator
 from contextlib import AbstractContextManager
@@ -24,6 +26,11 @@ MAX_SEGMENT_LENGTH = 128
 # A segment may not start with "." either: that refuses "." and "..", hidden files, and any
 # clash with the filesystem store's ".tmp-" files in one rule.
 _SEGMENT = re.compile(rf"[A-Za-z0-9_-][A-Za-z0-9._-]{{0,{MAX_SEGMENT_LENGTH - 1}}}")
+
+# Where ``probe()`` writes: no id of the blob key layout (blob_keys.py) starts with "_", so a
+# probe never meets an image's blob, and the sweep, which reads only that layout, ignores it.
+PROBE_PREFIX = "_probe/"
+_PROBE_BYTES = b"imgwired blob store probe"
 
 BlobChunks = Generator[bytes, None, None]
 """The bytes of one blob in order; ``close()`` it to release the file or connection early."""
@@ -218,6 +225,22 @@ class BlobStore(ABC):
         Published blobs are never touched. A write still under way is discarded too if it is
         older than that, so ``older_than`` must be longer than the slowest write.
         """
+
+    def probe(self) -> None:
+        """Write, read back and delete a small blob under ``PROBE_PREFIX``; raise StorageError
+        saying what failed. It shows the store can hold bytes now, which start-up and ``/health``
+        need to know, and a listing cannot tell (a read-only bucket lists fine)."""
+        key = f"{PROBE_PREFIX}{uuid.uuid4().hex}"  # probes running at once never collide
+        self.put_bytes(key, _PROBE_BYTES)
+        try:
+            echoed = self.read_bytes(key)
+        except BaseException:
+            with contextlib.suppress(ImgwiredError):  # the read's error is the one to report
+                self.delete(key)
+            raise
+        self.delete(key)
+        if echoed != _PROBE_BYTES:
+            raise StorageError(f"The blob store returned other bytes than were stored at {key!r}")
 
     def close(self) -> None:  # noqa: B027 - optional: most backends hold nothing to release
         """Release connections; the store is unusable afterwards."""
