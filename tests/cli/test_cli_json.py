@@ -54,12 +54,14 @@ def test_usage_errors_exit_2_in_json_when_asked(capsys: pytest.CaptureFixture[st
     code, error = failed_json(capsys, "worker", "--threads", "0")
     assert code == 2
     assert error == {
-        "detail": "imgwired worker: argument --threads: must be at least 1, not 0",
+        "detail": "--threads: must be at least 1, not 0 (see `imgwired worker --help`)",
         "error_type": "UsageError",
         "request_id": None,
     }
     assert main(["worker", "--threads", "0"]) == 2
-    assert "argument --threads: must be at least 1" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "imgwired: --threads: must be at least 1, not 0 (see `imgwired worker --help`)\n"
+    )
 
     code, error = failed_json(capsys, "keys", "create")
     assert code == 2 and "--type" in error["detail"]

@@ -263,4 +263,4 @@ def test_an_unknown_log_format_is_one_clear_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     [line] = done.stderr.strip().splitlines()
     assert line.startswith("imgwired: ")
-    assert "IMGWIRED_LOG_FORMAT: Input should be 'text' or 'json'" in line
+    assert "IMGWIRED_LOG_FORMAT: input should be 'text' or 'json'" in line

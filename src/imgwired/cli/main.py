@@ -43,12 +43,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .output import EXIT_FAILED, EXIT_USAGE, UsageError, emit_domain_error, emit_error
 
     try:
-        settings = preflight.settings_or_exit(as_json=args.json)  # or one line per bad setting
+        settings = preflight.settings_or_refuse()
         if args.command in ("serve", "worker"):
             settings = _configure_logging(args, settings)
         if args.command == "serve":
             return _serve(args, settings)
-        preflight.check_or_exit(settings, args.command, as_json=args.json)
+        preflight.check_or_refuse(settings, args.command)
         if args.command == "worker":
             return _worker(args, settings)
         return _run(args, settings)
@@ -153,11 +153,9 @@ class _Parser(argparse.ArgumentParser):
 def _usage_error(exc: _ArgumentError, *, as_json: bool) -> int:
     from .output import EXIT_USAGE, emit_error
 
-    if as_json:
-        emit_error(f"{exc.parser.prog}: {exc.message}", error_type="UsageError", as_json=True)
-    else:  # argparse's own two lines
-        exc.parser.print_usage(sys.stderr)
-        print(f"{exc.parser.prog}: error: {exc.message}", file=sys.stderr)
+    # One line, as for any configuration mistake; the usage is a --help away.
+    message = f"{exc.message.removeprefix('argument ')} (see `{exc.parser.prog} --help`)"
+    emit_error(message, error_type="UsageError", as_json=as_json)
     return EXIT_USAGE
 
 
@@ -227,7 +225,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.port:
         overrides["port"] = args.port
     settings = settings.model_copy(update=overrides)
-    preflight.check_or_exit(settings, "serve", from_flags=overrides, as_json=args.json)
+    preflight.check_or_refuse(settings, "serve", from_flags=overrides)
     with open_services(settings, migrate_first=True) as services:
         if services.organization.is_initialized():
             label = database_label(settings)

@@ -63,8 +63,8 @@ def emit_error(
     detail: Any = None,
     request_id: str | None = None,
 ) -> None:
-    """One line on stderr, or with ``as_json`` one error object (``detail`` defaults to
-    ``message``)."""
+    """One line on stderr per line of ``message``, or with ``as_json`` one error object
+    (``detail`` defaults to ``message``)."""
     if as_json:
         document = {
             "detail": message if detail is None else detail,
@@ -73,7 +73,8 @@ def emit_error(
         }
         sys.stderr.write(json.dumps(document, default=_plain) + "\n")
     else:
-        print(f"imgwired: {message}", file=sys.stderr)
+        for line in message.splitlines() or [""]:
+            print(f"imgwired: {line}", file=sys.stderr)
 
 
 def emit_domain_error(error: ImgwiredError, *, as_json: bool) -> None:

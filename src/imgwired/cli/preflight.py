@@ -25,7 +25,6 @@ from imgwired.storage.base import StorageError
 from imgwired.storage.factory import blob_store_from_url
 from imgwired.storage.filesystem import FilesystemBlobStore
 
-EXIT_STATUS = 2
 # The flag that may set a field for `serve`, named instead of the variable when it did.
 _FLAGS = {"host": "--host", "port": "--port"}
 # What each command needs checked beyond the settings: the ones that only read rows still
@@ -44,22 +43,20 @@ class ConfigurationError(Exception):
         super().__init__(f"{setting}: {problem}")
 
 
-def settings_or_exit(*, as_json: bool = False) -> Settings:
-    """The settings from the environment and .env, or one line per bad setting and exit 2."""
+def settings_or_refuse() -> Settings:
+    """The settings from the environment and .env; a bad one is a ``UsageError`` naming each."""
     try:
         return Settings()
     except ValidationError as error:
-        _exit([_describe(detail) for detail in error.errors()], as_json=as_json)
+        _refuse([_describe(detail) for detail in error.errors()])
     except SettingsError as error:
         # Raised for the first value that is not even JSON (lists); its field is in the message.
         field = str(error).split('"')[1] if '"' in str(error) else "settings"
-        _exit([f'{variable_of(field)}: not valid JSON (e.g. ["value"])'], as_json=as_json)
+        _refuse([f'{variable_of(field)}: not valid JSON (e.g. ["value"])'])
 
 
-def check_or_exit(
-    settings: Settings, command: str, *, from_flags: Collection[str] = (), as_json: bool = False
-) -> None:
-    """Run the checks ``command`` needs; on the first failure print its line and exit 2.
+def check_or_refuse(settings: Settings, command: str, *, from_flags: Collection[str] = ()) -> None:
+    """Run the checks ``command`` needs; the first failure is a ``UsageError`` (exit 2).
 
     ``from_flags`` names the fields a command-line flag set, so the line names the flag.
     """
@@ -68,7 +65,7 @@ def check_or_exit(
         for check in checks:
             _RUN[check](settings, from_flags)
     except ConfigurationError as error:
-        _exit([str(error)], as_json=as_json)
+        _refuse([str(error)])
 
 
 def _check_directories(settings: Settings, _from_flags: Collection[str]) -> None:
@@ -172,13 +169,8 @@ def _describe(detail: ErrorDetails) -> str:
     return f"{variable_of(field)}: {message[:1].lower()}{message[1:]}{given}"
 
 
-def _exit(lines: list[str], *, as_json: bool) -> NoReturn:
-    """One line per problem, or under ``--json`` one error object listing them."""
-    from .output import emit_error
+def _refuse(lines: list[str]) -> NoReturn:
+    """Refuse to run: the command prints one line per problem (or one JSON error), exit 2."""
+    from .output import UsageError
 
-    if as_json:
-        emit_error("; ".join(lines), error_type="ConfigurationError", as_json=True, detail=lines)
-    else:
-        for line in lines:
-            emit_error(line, error_type="ConfigurationError", as_json=False)
-    raise SystemExit(EXIT_STATUS)
+    raise UsageError("\n".join(lines), error_type="ConfigurationError")
