@@ -77,7 +77,14 @@ class S3BlobStore(BlobStore):
             endpoint_url=endpoint_url,
             # Worker threads share the client: as many connections as anyio's default limit
             # of 40 threads could use at once.
-            config=Config(max_pool_connections=40, retries={"mode": "standard"}),
+            # A store that does not answer is known in seconds (start-up checks, /health), not
+            # after botocore's default minute; a slow transfer still has a minute per read.
+            config=Config(
+                max_pool_connections=40,
+                retries={"mode": "standard"},
+                connect_timeout=5,
+                read_timeout=60,
+            ),
         )
 
     def writer(self, key: str) -> BlobWriter:
