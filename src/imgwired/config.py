@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=256,
+        description="Server processes `serve` runs on the one port; a crashed one is restarted.",
+    )
     public_url: str | None = Field(
         default=None,
         description="The base URL clients use to reach this server; defaults to http://host:port.",

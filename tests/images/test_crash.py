@@ -11,26 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import signal
-import socket
-import subprocess
-import sys
-import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pyvips  # type: ignore[import-untyped]
-from sqlalchemy import select
 
-from imgwired.db.engine import Database
-from imgwired.db.models import Image
 from imgwired.storage.filesystem import TEMP_PREFIX
+from tests.processes import ImgwiredProcess, free_port, serving, wait_for, wait_until_claimed
 
 UPLOADS = 40
 STALLED = 10  # of them stop halfway through their bodies until the server dies
@@ -47,13 +39,6 @@ class Upload:
     retries: list[int] = field(default_factory=list)
 
 
-@dataclass
-class Server:
-    base: str
-    process: subprocess.Popen[str]
-    output: list[str]
-
-
 def test_a_killed_server_loses_no_upload_and_leaves_nothing(
     database_url: str, tmp_path: Path
 ) -> None:
@@ -62,19 +47,18 @@ def test_a_killed_server_loses_no_upload_and_leaves_nothing(
         "IMGWIRED_DATABASE_URL": database_url,
         "IMGWIRED_DATA_DIR": str(tmp_path),
         # The same port for both runs: the upload URLs name it.
-        "IMGWIRED_PORT": str(_free_port()),
+        "IMGWIRED_PORT": str(free_port()),
         "IMGWIRED_JOB_POLL_SECONDS": "0.1",
         # Short leases, so the work of the dead process is taken over within the test's budget.
         "IMGWIRED_UPLOAD_LEASE_SECONDS": "2",
         "IMGWIRED_JOB_LEASE_SECONDS": "2",
         # Only the start-up sweep runs during the test.
         "IMGWIRED_SWEEP_INTERVAL_SECONDS": "3600",
-        "PYTHONUNBUFFERED": "1",
     }
     blobs = tmp_path / "blobs"
-    with _serving(env) as first:
-        _wait_for(lambda: _server_key(first), "the keys printed on the first start")
-        headers = {"Authorization": f"Bearer {_server_key(first)}"}
+    with serving(env) as first:
+        wait_for(lambda: first.server_key(), "the keys printed on the first start")
+        headers = {"Authorization": f"Bearer {first.server_key()}"}
         uploads = _create_uploads(first.base, headers)
         asyncio.run(_upload_until_killed(first, uploads, database_url))
     acknowledged = [u for u in uploads if u.answered == 200]
@@ -86,8 +70,8 @@ def test_a_killed_server_loses_no_upload_and_leaves_nothing(
     assert _temp_files(blobs), "the stalled uploads should have left their temp files"
 
     # Restart on the same data; the sweep may remove anything it finds, however young.
-    with _serving({**env, "IMGWIRED_SWEEP_SAFETY_AGE_SECONDS": "0"}) as second:
-        _wait_for(lambda: not _temp_files(blobs), "the start-up sweep to remove the temp files")
+    with serving({**env, "IMGWIRED_SWEEP_SAFETY_AGE_SECONDS": "0"}) as second:
+        wait_for(lambda: not _temp_files(blobs), "the start-up sweep to remove the temp files")
         asyncio.run(_retry(second.base, interrupted))
         statuses = _wait_until_settled(second.base, headers, uploads)
         assert statuses == {u.image_id: "READY" for u in uploads}, {
@@ -117,7 +101,9 @@ def _create_uploads(base: str, headers: dict[str, str]) -> list[Upload]:
     return uploads
 
 
-async def _upload_until_killed(server: Server, uploads: list[Upload], database_url: str) -> None:
+async def _upload_until_killed(
+    server: ImgwiredProcess, uploads: list[Upload], database_url: str
+) -> None:
     """Stall some uploads halfway, send the rest, and SIGKILL the server after a few answers."""
     stalled, flowing = uploads[:STALLED], uploads[STALLED:]
     killed = asyncio.Event()
@@ -144,7 +130,7 @@ async def _upload_until_killed(server: Server, uploads: list[Upload], database_u
         for upload in stalled:
             tasks.create_task(send(client, upload, stall=True))
         # Every stalled upload holds its URL before the others start, so each is mid-body.
-        await asyncio.to_thread(_wait_until_claimed, database_url, [u.image_id for u in stalled])
+        await asyncio.to_thread(wait_until_claimed, database_url, [u.image_id for u in stalled])
         for upload in flowing:
             tasks.create_task(send(client, upload, stall=False))
     server.process.wait(timeout=10)
@@ -210,11 +196,6 @@ def _photo(index: int) -> bytes:
     return data
 
 
-def _server_key(server: Server) -> str | None:
-    found = re.search(r"sk_[A-Za-z0-9]{43}", "".join(server.output))
-    return found.group(0) if found else None
-
-
 def _temp_files(blobs: Path) -> list[Path]:
     return _walk(blobs, f"{TEMP_PREFIX}*")
 
@@ -238,86 +219,3 @@ def _stored_originals(blobs: Path) -> set[str]:
         uuid.UUID(environment_id)
         ids.add(image_id)
     return ids
-
-
-def _wait_until_claimed(database_url: str, image_ids: list[str]) -> None:
-    database = Database(database_url)
-    wanted = [uuid.UUID(i) for i in image_ids]
-    try:
-
-        def claimed() -> bool:
-            with database.reading() as session:
-                started = session.scalars(
-                    select(Image.id).where(
-                        Image.id.in_(wanted), Image.upload_started_at.is_not(None)
-                    )
-                ).all()
-            return len(started) == len(wanted)
-
-        _wait_for(claimed, "the stalled uploads to claim their URLs")
-    finally:
-        database.dispose()
-
-
-def _wait_for(condition: object, what: str) -> None:
-    assert callable(condition)
-    deadline = time.monotonic() + DEADLINE
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
-# -- the server process --------------------------------------------------------------------------
-
-
-@contextmanager
-def _serving(env: dict[str, str]) -> Iterator[Server]:
-    port = int(env["IMGWIRED_PORT"])
-    process = subprocess.Popen(
-        [sys.executable, "-m", "imgwired", "serve"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    server = Server(f"http://127.0.0.1:{port}", process, [])
-    # Read the output all along: a full pipe would block the server on its access log.
-    reader = threading.Thread(target=_collect, args=(process, server.output), daemon=True)
-    reader.start()
-    try:
-        _wait_until_serving(server)
-        yield server
-    finally:
-        if process.poll() is None:
-            process.terminate()
-        process.wait(timeout=10)
-        reader.join(10)
-
-
-def _collect(process: subprocess.Popen[str], lines: list[str]) -> None:
-    assert process.stdout is not None
-    with process.stdout:
-        for line in process.stdout:
-            lines.append(line)
-
-
-def _wait_until_serving(server: Server) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while time.monotonic() < deadline and server.process.poll() is None:
-        # The lifespan finishes before uvicorn binds its socket: wait until it answers.
-        try:
-            httpx.get(f"{server.base}/health", timeout=1)
-        except httpx.TransportError:
-            time.sleep(0.05)
-            continue
-        return
-    server.process.kill()
-    raise AssertionError("server did not start:\n" + "".join(server.output))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port

@@ -69,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the server (initialising on first start)")
     serve.add_argument("--host", help="address to bind (default IMGWIRED_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=_port, help="port (default IMGWIRED_PORT or 8000)")
+    serve.add_argument(
+        "--workers",
+        type=_at_least_one,
+        help="server processes sharing the port (default IMGWIRED_WORKERS or 1)",
+    )
 
     init = commands.add_parser("init", help="create the organization, an environment and keys")
     migrate = commands.add_parser("migrate", help="apply database migrations")
@@ -208,13 +213,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
-    from imgwired.web.access_log import uvicorn_logging
-    from imgwired.web.app import create_app
-    from imgwired.web.http_protocol import CanonicalCaseHttpToolsProtocol
-
-    from . import preflight, server_record
+    from . import preflight, server_record, serving
     from .database import database_label, open_services
     from .install import initialized_document, print_initialized
     from .output import emit_json
@@ -224,6 +223,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         overrides["host"] = args.host
     if args.port:
         overrides["port"] = args.port
+    if args.workers:
+        overrides["workers"] = args.workers
     settings = settings.model_copy(update=overrides)
     preflight.check_or_refuse(settings, "serve", from_flags=overrides)
     with open_services(settings, migrate_first=True) as services:
@@ -244,20 +245,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
                 print_initialized(done, settings)
     sys.stdout.flush()
     server_record.announce(settings.data_dir, settings.base_url)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        **uvicorn_logging(settings.log_format),
-        # httptools, spelling header names canonically on the wire (see web/http_protocol.py).
-        http=CanonicalCaseHttpToolsProtocol,
-        # Oversized headers get our JSON 431 rather than the server's bare 400.
-        h11_max_incomplete_event_size=settings.max_total_header_bytes * 2,
-        # On SIGTERM requests in flight get this long; then they are cancelled and the
-        # lifespan stops the renders still running, so the process ends within seconds.
-        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
-    )
+    serving.run(settings)
     return 0
 
 
