@@ -83,6 +83,7 @@ class Services:
             database, settings, organization, custom_domains=connected_domains, hot=hot
         )
         admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
+        delivery = DeliveryService(database, settings, blobs, organization, hot)
         services = cls(
             settings=settings,
             database=database,
@@ -122,11 +123,15 @@ class Services:
                 allowed_networks=[ip_network(n) for n in settings.fetch_allowed_networks],
             ),
             downloads=DownloadService(database, settings, blobs, organization, jobs),
-            delivery=DeliveryService(database, settings, blobs, organization, hot),
+            delivery=delivery,
             usage=usage,
             metrics=metrics,
             prometheus=PrometheusExporter(
-                database, metrics, cors=cors_runtime, custom_domains=connected_domains
+                database,
+                metrics,
+                cors=cors_runtime,
+                custom_domains=connected_domains,
+                render_load=delivery.render_load,
             ),
             custom_domains=CustomDomainService(database, settings, connected_domains),
             sweeper=BlobSweeper(

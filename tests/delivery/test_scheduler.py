@@ -13,7 +13,7 @@ import anyio
 import anyio.abc
 import pytest
 
-from imgwired.delivery.scheduler import RenderScheduler
+from imgwired.delivery.scheduler import LaneLoad, RenderScheduler
 from imgwired.errors import ImgwiredError, RequestAbandonedError, ServiceBusyError
 from imgwired.transform.control import RenderControl, StopReason
 
@@ -232,3 +232,24 @@ def test_closing_refuses_waiting_renders_and_stops_running_ones() -> None:
             await requests.scheduler.run("late", A, Gate("late", []), heavy=False)
 
     scenario(body)
+
+
+def test_the_load_of_each_lane_counts_what_waits_and_what_runs() -> None:
+    async def body(requests: Requests) -> None:
+        scheduler = requests.scheduler
+        idle = {"cheap": LaneLoad(0, 0, 2), "heavy": LaneLoad(0, 0, 1)}
+        assert scheduler.load() == idle
+        heavy = requests.send("heavy-1", A, heavy=True)
+        await heavy.started()
+        requests.send("heavy-2", A, heavy=True)
+        cheap = requests.send("cheap-1", B)
+        await cheap.started()
+        requests.send("cheap-2", B)
+        await anyio.wait_all_tasks_blocked()
+        assert scheduler.load() == {"cheap": LaneLoad(1, 1, 2), "heavy": LaneLoad(1, 1, 1)}
+        requests.open_all()
+        for name in ("heavy-1", "heavy-2", "cheap-1", "cheap-2"):
+            assert await requests.outcome(name) == name
+        assert scheduler.load() == idle
+
+    scenario(body, threads=2, heavy_threads=1)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import os
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -10,11 +11,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from imgwired.db.models import UsageHour
+from imgwired.db.models import Job, JobStatus, UsageHour
+from imgwired.jobs import queue
 from imgwired.metrics.usage import hour_of
 from imgwired.web.app import create_app
 from tests.conftest import Tenant
-from tests.images.helpers import jpeg, path_of, upload
+from tests.images.helpers import create, jpeg, path_of, png, put, upload
 
 DATASETS = "/api/v1/metrics/datasets"
 STATS = "/api/v1/metrics/stats"
@@ -195,3 +197,38 @@ def test_prometheus_for_operators(app: FastAPI, client: TestClient, tenant: Tena
     assert f"imgwired_storage_bytes{{{env}}} {image['size_bytes']}" in text
     assert f'imgwired_images{{{env},status="READY"}} 1' in text
     assert "# TYPE imgwired_requests_total counter" in text
+
+
+def test_prometheus_shows_the_job_queue_and_this_process_render_lanes(
+    app: FastAPI, client: TestClient, tenant: Tenant
+) -> None:
+    admin = {"Authorization": f"Bearer {tenant.admin_token}"}
+    idle = client.get("/metrics", headers=admin).text
+    assert "imgwired_jobs_oldest_queued_seconds 0.000" in idle
+    assert "imgwired_jobs_queued{" not in idle
+
+    for _ in range(3):  # three uploads, each leaving a processing job
+        created = create(client, tenant.server)
+        assert put(client, created["upload_url"], png(20, 20)).status_code == 200
+    database = app.state.services.database
+    held = queue.claim(database)  # a worker takes one
+    assert held is not None
+    with database.transaction() as session:  # the other two have been due for a minute
+        session.execute(
+            update(Job)
+            .where(Job.status == JobStatus.QUEUED)
+            .values(run_after=datetime.now(UTC) - timedelta(seconds=60))
+        )
+
+    text = client.get("/metrics", headers=admin).text
+    assert 'imgwired_jobs_queued{kind="process_image"} 2' in text
+    assert 'imgwired_jobs_running{kind="process_image"} 1' in text
+    assert "# TYPE imgwired_jobs_oldest_queued_seconds gauge" in text
+    oldest = next(line for line in text.splitlines() if line.startswith("imgwired_jobs_oldest"))
+    assert 60 <= float(oldest.split()[1]) < 3600, oldest
+    pid = os.getpid()  # the in-process app answers from this process
+    threads = app.state.services.settings.transform_threads
+    for lane in ("cheap", "heavy"):
+        assert f'imgwired_renders_waiting{{lane="{lane}",pid="{pid}"}} 0' in text
+        assert f'imgwired_renders_running{{lane="{lane}",pid="{pid}"}} 0' in text
+    assert f'imgwired_renders_threads{{lane="cheap",pid="{pid}"}} {threads}' in text

@@ -24,7 +24,7 @@ from imgwired.config import Settings
 from imgwired.db.engine import Database, IntegrityError
 from imgwired.db.models import DerivedImage, Image
 from imgwired.delivery import repository as repo
-from imgwired.delivery.scheduler import RenderScheduler
+from imgwired.delivery.scheduler import LaneLoad, RenderScheduler
 from imgwired.delivery.watermarks import WatermarkSource, WatermarkSources
 from imgwired.imaging import vips
 from imgwired.media_types import SupportedMimeType
@@ -96,6 +96,10 @@ class RenditionMaker:
     async def close(self) -> None:
         """Refuse waiting renders and stop running ones; the server is stopping."""
         await self._scheduler.close(wait=_STOP_WAIT_SECONDS)
+
+    def render_load(self) -> dict[str, LaneLoad]:
+        """Renders waiting and running now in this process, per lane."""
+        return self._scheduler.load()
 
     async def make(
         self,

@@ -68,6 +68,15 @@ class _Job:
     error: BaseException | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class LaneLoad:
+    """How busy one lane of one process's scheduler is."""
+
+    waiting: int
+    running: int
+    threads: int
+
+
 class _Lane:
     """The renders of one lane waiting for a thread: one queue per environment, taken in turn."""
 
@@ -168,6 +177,17 @@ class RenderScheduler:
         if job.error is not None:
             raise job.error
         return cast(T, job.result)
+
+    def load(self) -> dict[str, LaneLoad]:
+        """Renders waiting and running in each lane (``cheap``, ``heavy``) of this process.
+
+        Read from any thread without the event loop: each figure is one int read, and a gauge
+        a moment old is as good as a current one.
+        """
+        return {
+            name: LaneLoad(lane.waiting, lane.running, lane.threads)
+            for name, lane in (("cheap", self._cheap), ("heavy", self._heavy))
+        }
 
     async def close(self, *, wait: float) -> None:
         """Refuse every waiting render, stop every running one, and give them ``wait`` seconds

@@ -28,6 +28,7 @@ from imgwired.delivery import repository as repo
 from imgwired.delivery import watermark_repository
 from imgwired.delivery.hot_renditions import MAX_ENTRY_BYTES, HotDelivery, HotRenditions
 from imgwired.delivery.renditions import RenditionMaker
+from imgwired.delivery.scheduler import LaneLoad
 from imgwired.delivery.watermarks import WatermarkSource, WatermarkSources
 from imgwired.errors import ImageNotFoundError
 from imgwired.media_types import SupportedMimeType
@@ -141,6 +142,10 @@ class DeliveryService:
     async def close(self) -> None:
         """Refuse waiting renders and stop running ones; the server is stopping."""
         await self._renditions.close()
+
+    def render_load(self) -> dict[str, LaneLoad]:
+        """Renders waiting and running now in this process, per lane (``cheap``, ``heavy``)."""
+        return self._renditions.render_load()
 
     async def resolve(
         self, address: CdnAddress, query: Sequence[tuple[str, str]], *, accept: str | None

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from imgwired.db.engine import Session
-from imgwired.db.models import Environment, Image, Job, UsageHour
+from imgwired.db.models import Environment, Image, Job, JobStatus, UsageHour
 
 COUNTERS = (
     "uploads",
@@ -97,3 +97,23 @@ def live_images_by_status(session: Session) -> list[Any]:
 def jobs_by_status(session: Session) -> list[Any]:
     """(status, count) of the job table."""
     return list(session.execute(select(Job.status, func.count()).group_by(Job.status)).all())
+
+
+def unfinished_jobs_by_kind(session: Session) -> list[Any]:
+    """(kind, status, count) of the jobs queued or running."""
+    query = (
+        select(Job.kind, Job.status, func.count())
+        .where(Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
+        .group_by(Job.kind, Job.status)
+    )
+    return list(session.execute(query).all())
+
+
+def oldest_runnable_job(session: Session, now: datetime) -> datetime | None:
+    """Since when the longest-waiting queued job could have run (a retry waits out its backoff
+    first); None when no queued job is due."""
+    query = select(func.min(Job.run_after)).where(
+        Job.status == JobStatus.QUEUED, Job.run_after <= now
+    )
+    found: datetime | None = session.execute(query).scalar_one()
+    return found
