@@ -246,6 +246,7 @@ OTHER_VARIABLES: dict[str, str] = {
     "IMGWIRED_FUZZ_EXAMPLES": "the test suite",
     "IMGWIRED_FUZZ_RANDOM": "the test suite",
     "IMGWIRED_TEST_CHROMIUM": "the test suite",
+    "IMGWIRED_REDIS_URL": "the cluster test (tests/cluster), for the processes it starts",
 }
 
 # Settings whose values may hold a password or a token: messages name them, never quote them.
