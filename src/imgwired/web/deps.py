@@ -32,12 +32,15 @@ def auth_errors(access: Access) -> dict[int | str, dict[str, Any]]:
     401 for missing or unusable credentials; 403 for a key sent with another environment's
     ``X-Environment-Id`` (or a browser origin the environment refuses); 404 for an admin token
     naming an unknown environment; 422 for an ``X-Environment-Id`` that is not a UUID; 503
-    before ``init``; and where an operation acts on one environment, 400 for the admin token
-    without ``X-Environment-Id`` and 429 for a key or address over its rate limit.
+    before ``init``; 400 for the admin token without ``X-Environment-Id`` where an operation
+    acts on one environment; and 429 for a key (or an address) over its rate limit where keys
+    are accepted.
     """
     statuses: tuple[int, ...] = (401, 403, 404, 422, 503)
     if access is not Access.ORGANIZATION_ADMIN:
-        statuses = (400, *statuses, 429)
+        statuses = (400, *statuses)
+    if access in (Access.SERVER, Access.SERVER_OR_CLIENT):
+        statuses = (*statuses, 429)
     return error_responses(*statuses)
 
 
