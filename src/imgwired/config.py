@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Iterable, Mapping
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
 
@@ -222,6 +223,56 @@ class Settings(BaseSettings):
         host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::") else self.host  # noqa: S104
         return f"http://{host}:{self.port}"
 
+    # -- Rate limits and Redis ---------------------------------------------------------------
+    # Token buckets per API key, per client address and per first-hit render (docs/api.md,
+    # "Rate limits"); a rate of 0 turns that limit off. Environments may override them.
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis (redis://host:6379/0): rate limits shared by every process; "
+        "unset, each process keeps its own.",
+    )
+    rate_limit_key_per_second: float = Field(
+        default=50, ge=0, description="Requests an API key may make per second, sustained."
+    )
+    rate_limit_key_burst: int = Field(
+        default=500, ge=1, description="Requests an API key may make at once before the rate."
+    )
+    rate_limit_ip_per_second: float = Field(
+        default=20,
+        ge=0,
+        description="Requests per second one client address may make to client-callable "
+        "endpoints and upload URLs, per environment.",
+    )
+    rate_limit_ip_burst: int = Field(default=200, ge=1)
+    rate_limit_render_per_second: float = Field(
+        default=20,
+        ge=0,
+        description="First-hit renders per second one client address may cause, per "
+        "environment; cached deliveries are never limited.",
+    )
+    rate_limit_render_burst: int = Field(default=200, ge=1)
+    rate_limit_redis_prefix: str = Field(
+        default="imgwired:ratelimit:",
+        min_length=1,
+        max_length=200,
+        description="Prefix of the rate-limit keys in Redis, so installs can share one server.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Networks of the proxies in front of imgwired (CIDRs); behind one, the "
+        "client address is read from X-Forwarded-For.",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_trusted_proxies(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not a network (CIDR) or an address") from None
+        return value
+
 
 def normalise_database_url(url: str) -> str:
     """Map the plain ``postgresql://`` scheme onto the psycopg 3 driver we ship."""
@@ -246,11 +297,11 @@ OTHER_VARIABLES: dict[str, str] = {
     "IMGWIRED_FUZZ_EXAMPLES": "the test suite",
     "IMGWIRED_FUZZ_RANDOM": "the test suite",
     "IMGWIRED_TEST_CHROMIUM": "the test suite",
-    "IMGWIRED_REDIS_URL": "the cluster test (tests/cluster), for the processes it starts",
+    "IMGWIRED_TEST_REDIS_URL": "the test suite",
 }
 
 # Settings whose values may hold a password or a token: messages name them, never quote them.
-SECRET_SETTINGS = frozenset({"admin_token", "database_url", "blob_store_url"})
+SECRET_SETTINGS = frozenset({"admin_token", "database_url", "blob_store_url", "redis_url"})
 
 
 def variable_of(field: str) -> str:

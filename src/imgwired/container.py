@@ -31,6 +31,8 @@ from imgwired.jobs.runner import JobRunner
 from imgwired.metrics.prometheus import PrometheusExporter
 from imgwired.metrics.service import MetricsService
 from imgwired.metrics.usage import UsageRecorder
+from imgwired.ratelimits.factory import rate_limiter
+from imgwired.ratelimits.service import RateLimiter
 from imgwired.storage.base import BlobStore
 from imgwired.storage.factory import blob_store_from_url
 
@@ -60,6 +62,7 @@ class Services:
     prometheus: PrometheusExporter
     custom_domains: CustomDomainService
     sweeper: BlobSweeper
+    rate_limits: RateLimiter
 
     @classmethod
     def build(cls, settings: Settings, database: Database, *, job_threads: int = 2) -> Services:
@@ -137,6 +140,7 @@ class Services:
             sweeper=BlobSweeper(
                 database, blobs, safety_age=timedelta(seconds=settings.sweep_safety_age_seconds)
             ),
+            rate_limits=rate_limiter(settings, database),
         )
         register_handlers(jobs, services)
         return services

@@ -31,6 +31,7 @@ The hierarchy::
     ├── UploadUrlError               an upload URL that is invalid, expired or used
     ├── UploadRejectedError          bytes that break a declared rule (length, hash, type)
     ├── TooManyPendingUploadsError
+    ├── RateLimitExceededError       a key, an address or its renders went over a rate limit
     ├── HeadersTooLargeError
     ├── NotInitializedError          the install has no organization yet
     ├── CorsOriginNotAllowedError    a browser origin the environment does not allow
@@ -188,6 +189,19 @@ class UploadTooLargeError(PayloadTooLargeError):
 
 class TooManyPendingUploadsError(ImgwiredError):
     pass
+
+
+class RateLimitExceededError(ImgwiredError):
+    """A request over a rate limit: ``policy`` names the limit (``key``, ``ip``, ``render``),
+    which admits ``quota`` requests per ``window`` seconds; another is admitted in
+    ``retry_after`` seconds (at least 1)."""
+
+    def __init__(self, detail: str, *, policy: str, quota: int, window: int, retry_after: int):
+        super().__init__(detail)
+        self.policy = policy
+        self.quota = quota
+        self.window = window
+        self.retry_after = retry_after
 
 
 class InvalidTransformationError(ImgwiredError):

@@ -76,6 +76,7 @@ OURS_ONLY = {
     "/api/v1/cors_origins/evaluate",
     "/api/v1/cors_origins/rejections",
     "/api/v1/cors_policy",
+    "/api/v1/rate_limits",
 }
 
 

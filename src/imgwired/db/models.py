@@ -36,6 +36,7 @@ from imgwired.db.image_models import (
     UploadRefusal,
     UploadToken,
 )
+from imgwired.db.rate_limit_models import EnvironmentRateLimits
 
 __all__ = [
     "ApiKey",
@@ -48,6 +49,7 @@ __all__ = [
     "CustomDomainStatus",
     "DerivedImage",
     "Environment",
+    "EnvironmentRateLimits",
     "Image",
     "ImageDownloadJob",
     "ImageDownloadStatus",

@@ -110,6 +110,8 @@ class Resolved:
     etag: str
     vary_accept: bool
     _fetch: Fetch
+    # Whether fetching it renders (no original, no cached rendition): what render limits count.
+    renders: bool = False
 
     async def fetch(self, *, body: bool, client_gone: ClientGone | None = None) -> Delivery:
         """The answer itself; ``body=False`` (HEAD) reads no stored bytes, but an uncached
@@ -181,7 +183,8 @@ class DeliveryService:
                 self._remember_hot(address, variant, delivery)
             return delivery
 
-        return Resolved(source.environment_id, etag, vary_accept and not original, fetch)
+        renders = not original and cached is None
+        return Resolved(source.environment_id, etag, vary_accept and not original, fetch, renders)
 
     def _remember_hot(self, address: CdnAddress, variant: str, delivery: Delivery) -> None:
         assert delivery.body is not None

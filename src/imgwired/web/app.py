@@ -29,6 +29,7 @@ from imgwired.web.middleware import (
     RequestLimitsMiddleware,
     Utf8JsonMiddleware,
 )
+from imgwired.web.rate_limits import RateLimitHeadersMiddleware
 from imgwired.web.routes import (
     api_docs,
     api_keys,
@@ -42,6 +43,7 @@ from imgwired.web.routes import (
     images,
     metrics,
     operator,
+    rate_limits,
     sdk,
     tls,
     upload,
@@ -96,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await run_in_threadpool(services.jobs.stop)
             await run_in_threadpool(services.cors_runtime.flush_rejections)
             await run_in_threadpool(services.metrics.flush)
+            services.rate_limits.close()
             database.dispose()
 
     app = FastAPI(
@@ -115,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api_keys,
         cors_origins,
         cors_policy,
+        rate_limits,
         images,
         upload,
         downloads,
@@ -138,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = openapi  # type: ignore[method-assign]
     # Added innermost first: Starlette wraps each new middleware around the previous ones.
     app.add_middleware(Utf8JsonMiddleware, streaming_prefixes=STREAMING_PREFIXES)
+    app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(
         RequestLimitsMiddleware,
         max_header_bytes=settings.max_header_bytes,

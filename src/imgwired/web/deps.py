@@ -15,6 +15,7 @@ from imgwired.errors import CorsOriginNotAllowedError
 from imgwired.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, PageRequest
 from imgwired.web.cors import CorsContext
 from imgwired.web.error_responses import error_responses
+from imgwired.web.rate_limits import client_of, remember
 
 
 def get_services(request: Request) -> Services:
@@ -31,12 +32,15 @@ def auth_errors(access: Access) -> dict[int | str, dict[str, Any]]:
     401 for missing or unusable credentials; 403 for a key sent with another environment's
     ``X-Environment-Id`` (or a browser origin the environment refuses); 404 for an admin token
     naming an unknown environment; 422 for an ``X-Environment-Id`` that is not a UUID; 503
-    before ``init``; and 400 for the admin token without ``X-Environment-Id`` where an
-    operation acts on one environment.
+    before ``init``; 400 for the admin token without ``X-Environment-Id`` where an operation
+    acts on one environment; and 429 for a key (or an address) over its rate limit where keys
+    are accepted.
     """
     statuses: tuple[int, ...] = (401, 403, 404, 422, 503)
     if access is not Access.ORGANIZATION_ADMIN:
         statuses = (400, *statuses)
+    if access in (Access.SERVER, Access.SERVER_OR_CLIENT):
+        statuses = (*statuses, 429)
     return error_responses(*statuses)
 
 
@@ -68,6 +72,8 @@ def require(access: Access) -> Callable[..., Any]:
 async def _authenticate(request: Request, services: ServicesDep, access: Access) -> Caller:
     headers = request.headers
     context = request.scope.get("state", {}).get("cors")
+    # Client-callable endpoints (the CORS layer's context marks them) count per address too.
+    client = client_of(request.scope, services.rate_limits) if context is not None else None
 
     def authenticate() -> Caller:
         caller = services.auth.authenticate(
@@ -75,6 +81,7 @@ async def _authenticate(request: Request, services: ServicesDep, access: Access)
         )
         if isinstance(context, CorsContext) and context.origin_header is not None:
             _enforce_cors(services, context, caller.environment())
+        _admit(services, request, caller, client)
         return caller
 
     # Key lookup (and, the first time, compiling the CORS configuration) reads the database.
@@ -82,6 +89,24 @@ async def _authenticate(request: Request, services: ServicesDep, access: Access)
     if caller.environment_id is not None:
         request.state.environment_id = caller.environment_id  # for the access log
     return caller
+
+
+def _admit(services: Services, request: Request, caller: Caller, client: str | None) -> None:
+    """Take a token for the caller's key and, on client-callable endpoints, for its address;
+    raises ``RateLimitExceededError`` when either bucket is empty.
+
+    The admin token is the operator's own and is not limited; nor is its address where it
+    names no environment.
+    """
+    environment_id = caller.environment_id
+    if environment_id is None:
+        return
+    limits = services.rate_limits
+    key = caller.api_key
+    admissions = [limits.admit_key(environment_id, key.id) if key is not None else None]
+    if client is not None:
+        admissions.append(limits.admit_client(environment_id, client))
+    remember(request.scope, admissions)
 
 
 def _enforce_cors(services: Services, context: CorsContext, environment_id: uuid.UUID) -> None:

@@ -37,7 +37,8 @@ _DESCRIPTIONS = {
     409: "The change collides with existing state",
     413: "The request body is larger than allowed",
     422: "Validation Error",
-    429: "Too many pending uploads for this key",
+    429: "Too many requests: a rate limit (see Retry-After and RateLimit), or too many pending "
+    "uploads for this key",
     431: "The request headers are larger than allowed",
     503: "Not ready: the install is not initialised, or storage is unavailable",
 }

@@ -19,6 +19,7 @@ from imgwired import errors
 from imgwired.imaging.errors import ImageRejectedError
 from imgwired.ingest.errors import FetchError
 from imgwired.storage.base import BlobNotFoundError, InvalidBlobKeyError, StorageError
+from imgwired.web.rate_limits import refusal_headers
 
 log = logging.getLogger("imgwired.web")
 
@@ -40,6 +41,7 @@ _STATUS: dict[type[errors.ImgwiredError], int] = {
     errors.UploadUrlError: 403,
     errors.UploadRejectedError: 400,
     errors.TooManyPendingUploadsError: 429,
+    errors.RateLimitExceededError: 429,
     errors.InvalidTransformationError: 400,
     errors.TransformationTooLargeError: 400,
     errors.RenderTimeoutError: 503,
@@ -94,6 +96,8 @@ def domain_error_response(error: errors.ImgwiredError, request_id: str | None) -
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if isinstance(error, errors.ServiceBusyError):
         headers = {"Retry-After": "1"}
+    if isinstance(error, errors.RateLimitExceededError):
+        headers = refusal_headers(error)
     return JSONResponse(error_body(detail, error.error_type, request_id), status, headers)
 
 

@@ -1,7 +1,8 @@
 """``GET|HEAD /cdn/{organization_id}/{environment_id}/{image_id}[@preset]``: image delivery.
 
 Public: no key, ``Access-Control-Allow-Origin: *`` (added by the CORS layer). Transformations
-come as query parameters; see docs/transformations.md.
+come as query parameters; see docs/transformations.md. A request that must render counts
+against its client address's render limit; anything already stored is served unlimited.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from functools import partial
 
 from fastapi import APIRouter
-from starlette.concurrency import iterate_in_threadpool
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive
@@ -20,6 +21,7 @@ from imgwired.errors import ImageNotFoundError
 from imgwired.ids import canonical_id
 from imgwired.paths import CDN_ROUTE
 from imgwired.web.conditional import is_not_modified
+from imgwired.web.rate_limits import client_of, remember
 
 router = APIRouter()
 
@@ -43,6 +45,12 @@ async def deliver(request: Request) -> Response:
             resolved.environment_id, bytes_sent=0, cache_hit=True, transformed=False
         )
         return Response(status_code=304, headers=headers)
+    if resolved.renders:
+        # Only a first hit costs a render; what is stored or cached is served unlimited.
+        client = client_of(request.scope, services.rate_limits)
+        limits = services.rate_limits
+        admission = await run_in_threadpool(limits.admit_render, resolved.environment_id, client)
+        remember(request.scope, [admission])
     delivery = await resolved.fetch(
         body=not head, client_gone=partial(_until_disconnected, request.receive)
     )

@@ -15,6 +15,7 @@ from imgwired.paths import UPLOAD_ROUTE
 from imgwired.web.deps import ServicesDep
 from imgwired.web.error_responses import error_responses
 from imgwired.web.ids import EnvironmentIdPath, ImageIdPath
+from imgwired.web.rate_limits import client_of, remember
 from imgwired.web.schemas.images import ImageSchema
 
 router = APIRouter(tags=["Uploads"])
@@ -24,7 +25,7 @@ router = APIRouter(tags=["Uploads"])
     UPLOAD_ROUTE,
     operation_id="Uploads_put",
     summary="Upload an image's bytes to its signed upload URL (imgwired)",
-    responses=error_responses(400, 403, 404, 503),
+    responses=error_responses(400, 403, 404, 429, 503),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -43,6 +44,10 @@ async def put_upload(
     signature: Annotated[str, Query(max_length=128)],
     content_length: Annotated[int | None, Header(ge=0)] = None,
 ) -> ImageSchema:
+    # Counted per client address before a byte is read: the URL, not a key, is the credential.
+    client = client_of(request.scope, services.rate_limits)
+    admission = await run_in_threadpool(services.rate_limits.admit_client, environment_id, client)
+    remember(request.scope, [admission])
     image = await services.uploads.receive(
         environment_id,
         image_id,
