@@ -112,6 +112,19 @@ def test_a_key_is_limited_whatever_its_address(client: TestClient, tenant: Tenan
     assert client.get(f"/api/v1/images/{uuid.uuid4()}", headers=tenant.client).status_code == 404
 
 
+def test_a_server_key_is_counted_per_key_not_per_address(
+    client: TestClient, tenant: Tenant
+) -> None:
+    """A backend calls for all its users from one address: only its key's bucket counts."""
+    image = f"/api/v1/images/{uuid.uuid4()}"
+    answers = [client.get(image, headers=from_("198.51.100.9", **tenant.server)) for _ in range(6)]
+    assert [a.status_code for a in answers] == [404] * 6  # past the address burst of 3
+    assert answers[-1].headers["RateLimit-Policy"] == '"key";q=10;w=1000'
+    # A client key from the same address still meets the address limit.
+    browser = [client.get(image, headers=from_("198.51.100.9", **tenant.client)) for _ in range(4)]
+    assert [a.status_code for a in browser] == [404, 404, 404, 429]
+
+
 def test_the_admin_token_is_not_limited(client: TestClient, tenant: Tenant) -> None:
     admin = {"Authorization": f"Bearer {tenant.admin_token}"}
     assert {client.get("/api/v1/environments/", headers=admin).status_code for _ in range(30)} == {

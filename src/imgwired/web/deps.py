@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
-from imgwired.accounts.auth import Access, Caller
+from imgwired.accounts.auth import Access, Caller, CallerKind
 from imgwired.container import Services
 from imgwired.errors import CorsOriginNotAllowedError
 from imgwired.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, PageRequest
@@ -96,7 +96,7 @@ def _admit(services: Services, request: Request, caller: Caller, client: str | N
     raises ``RateLimitExceededError`` when either bucket is empty.
 
     The admin token is the operator's own and is not limited; nor is its address where it
-    names no environment.
+    names no environment. Server keys are counted per key only.
     """
     environment_id = caller.environment_id
     if environment_id is None:
@@ -104,7 +104,9 @@ def _admit(services: Services, request: Request, caller: Caller, client: str | N
     limits = services.rate_limits
     key = caller.api_key
     admissions = [limits.admit_key(environment_id, key.id) if key is not None else None]
-    if client is not None:
+    # A server key's calls come from its owner's backend, one address for all its users: its
+    # own bucket limits it. Browsers (client keys, upload tokens) are counted per address too.
+    if client is not None and caller.kind is not CallerKind.SERVER:
         admissions.append(limits.admit_client(environment_id, client))
     remember(request.scope, admissions)
 

@@ -54,7 +54,13 @@ class Connection:
             base_url=self.base_url,
             environment_id=self.environment_id,
             timeout=timeout,
+            # Bulk work meets the server's rate limits: wait as its Retry-After says, a few
+            # times over, rather than fail the file.
+            max_retries=_RETRIES,
         )
+
+
+_RETRIES = 6
 
 
 def connection_for(args: argparse.Namespace) -> Connection:
