@@ -175,6 +175,11 @@ class Settings(BaseSettings):
         default="https", description="The scheme of cdn_url on a connected custom domain."
     )
     custom_domain_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis (redis://, rediss:// or unix://): every process hears of a change at "
+        "once and renders a rendition once; without it processes poll and lease in the database.",
+    )
     log_format: Literal["text", "json"] = Field(
         default="text",
         description="How serve and worker write log records to stderr: text (uvicorn's lines) "
@@ -185,6 +190,13 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_trailing_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value or None
 
     @field_validator("custom_domain_dns_servers")
     @classmethod
@@ -243,7 +255,7 @@ OTHER_VARIABLES: dict[str, str] = {
 }
 
 # Settings whose values may hold a password or a token: messages name them, never quote them.
-SECRET_SETTINGS = frozenset({"admin_token", "database_url", "blob_store_url"})
+SECRET_SETTINGS = frozenset({"admin_token", "database_url", "blob_store_url", "redis_url"})
 
 
 def variable_of(field: str) -> str:
