@@ -44,4 +44,3 @@ def test_an_event_reads_back_as_written(event: Invalidation) -> None:
 def test_anything_else_is_malformed(message: str | bytes) -> None:
     with pytest.raises(MalformedEventError):
         decode(message)
-

@@ -74,13 +74,22 @@ class RedisBus(InvalidationBus):
 
     def _listen(self) -> None:
         retry = _FIRST_RETRY_SECONDS
+        warned = False
         while not self._stopping.is_set():
+            subscriptions = self.resyncs
             try:
                 self._subscribed()
-                retry = _FIRST_RETRY_SECONDS
             except (redis.RedisError, OSError) as exc:
-                if self._listening.is_set():
-                    log.warning("lost the invalidation channel (%s); reconnecting", exc)
+                if self.resyncs != subscriptions:  # it was up: a new outage
+                    retry, warned = _FIRST_RETRY_SECONDS, False
+                # Once per outage: the retries go on quietly every few seconds.
+                if not warned:
+                    log.warning(
+                        "invalidation channel unavailable (%s); retrying, and meanwhile other "
+                        "processes' changes arrive by polling",
+                        exc,
+                    )
+                    warned = True
                 self._listening.clear()
                 self._stopping.wait(retry)
                 retry = min(retry * 2, _MAX_RETRY_SECONDS)
