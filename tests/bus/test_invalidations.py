@@ -18,7 +18,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from imgwired.accounts.organization import Initialized
 from tests.bus.conftest import Process, wait_until
 from tests.conftest import Tenant
 from tests.custom_domains.dns_server import FakeDns
@@ -42,16 +41,6 @@ def dns_server() -> Any:
 @pytest.fixture
 def settings(settings: Any, dns_server: FakeDns) -> Any:
     return resolving_through(settings, dns_server)
-
-
-@pytest.fixture
-def tenant(installed: Initialized) -> Tenant:
-    return Tenant(
-        installed.environment.id,
-        installed.server_key.secret,
-        installed.client_key.secret,
-        installed.admin_token,
-    )
 
 
 def preflight(origin: str, method: str = "POST") -> dict[str, str]:

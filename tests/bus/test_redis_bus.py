@@ -9,7 +9,6 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from imgwired.accounts.organization import Initialized
 from imgwired.bus.redis_bus import RedisBus
 from imgwired.config import Settings
 from imgwired.web.app import create_app
@@ -21,16 +20,6 @@ ORIGINS = "/api/v1/cors_origins/"
 RECONNECT_DEADLINE = 20.0
 
 pytestmark = pytest.mark.parametrize("bus_kind", ["redis"])
-
-
-@pytest.fixture
-def tenant(installed: Initialized) -> Tenant:
-    return Tenant(
-        installed.environment.id,
-        installed.server_key.secret,
-        installed.client_key.secret,
-        installed.admin_token,
-    )
 
 
 @pytest.fixture
