@@ -182,6 +182,12 @@ class Settings(BaseSettings):
         default="https", description="The scheme of cdn_url on a connected custom domain."
     )
     custom_domain_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis (redis://, rediss:// or unix://): every process hears of a change at "
+        "once, renders a rendition once and shares the rate limits; without it processes poll, "
+        "lease in the database and each keeps its own rate-limit buckets.",
+    )
     log_format: Literal["text", "json"] = Field(
         default="text",
         description="How serve and worker write log records to stderr: text (uvicorn's lines) "
@@ -192,6 +198,13 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_trailing_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value or None
 
     @field_validator("custom_domain_dns_servers")
     @classmethod
@@ -223,14 +236,9 @@ class Settings(BaseSettings):
         host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::") else self.host  # noqa: S104
         return f"http://{host}:{self.port}"
 
-    # -- Rate limits and Redis ---------------------------------------------------------------
+    # -- Rate limits ---------------------------------------------------------------
     # Token buckets per API key, per client address and per first-hit render (docs/api.md,
     # "Rate limits"); a rate of 0 turns that limit off. Environments may override them.
-    redis_url: str | None = Field(
-        default=None,
-        description="Redis (redis://host:6379/0): rate limits shared by every process; "
-        "unset, each process keeps its own.",
-    )
     rate_limit_key_per_second: float = Field(
         default=50, ge=0, description="Requests an API key may make per second, sustained."
     )

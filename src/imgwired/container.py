@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from ipaddress import ip_network
 
 from imgwired.accounts.api_keys import ApiKeyService
 from imgwired.accounts.auth import Authenticator
 from imgwired.accounts.environments import PURGE_ENVIRONMENT_JOB, EnvironmentService
 from imgwired.accounts.organization import OrganizationService
+from imgwired.bus.base import InvalidationBus
+from imgwired.bus.events import Invalidation, Topic
+from imgwired.bus.local import PollingBus
+from imgwired.bus.redis_bus import RedisBus
+from imgwired.bus.redis_client import redis_client
+from imgwired.bus.redis_leases import RedisLeases
 from imgwired.config import Settings
 from imgwired.cors.locator import EnvironmentLocator
 from imgwired.cors.runtime import CorsRuntime
@@ -18,6 +25,7 @@ from imgwired.custom_domains.connected import ConnectedDomains
 from imgwired.custom_domains.service import CustomDomainService
 from imgwired.db.engine import Database
 from imgwired.delivery.hot_renditions import HotRenditions
+from imgwired.delivery.render_leases import DatabaseLeases, RenderLeases
 from imgwired.delivery.service import DeliveryService
 from imgwired.images.downloads import BUILD_JOB, DownloadService
 from imgwired.images.ingestion import INGEST_JOB, IngestionService
@@ -41,6 +49,7 @@ from imgwired.storage.factory import blob_store_from_url
 class Services:
     settings: Settings
     database: Database
+    bus: InvalidationBus
     auth: Authenticator
     organization: OrganizationService
     environments: EnvironmentService
@@ -71,6 +80,7 @@ class Services:
         usage = UsageRecorder()
         metrics = MetricsService(database, usage)
         cors_runtime = CorsRuntime(database)
+        bus, leases = _shared_state(settings, database)
         organization = OrganizationService(database, api_keys)
         blobs = blob_store_from_url(settings.blob_store_url, data_dir=settings.data_dir)
         jobs = JobRunner(
@@ -83,23 +93,23 @@ class Services:
         connected_domains = ConnectedDomains(database)
         hot = HotRenditions(max_bytes=settings.delivery_memory_cache_bytes)
         images = ImageService(
-            database, settings, organization, custom_domains=connected_domains, hot=hot
+            database, settings, organization, custom_domains=connected_domains, bus=bus
         )
         admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
-        delivery = DeliveryService(database, settings, blobs, organization, hot)
+        delivery = DeliveryService(database, settings, blobs, organization, hot, leases)
         services = cls(
             settings=settings,
             database=database,
+            bus=bus,
             auth=Authenticator(database, configured_admin_token=admin_token),
             organization=organization,
-            environments=EnvironmentService(
-                database, cors_runtime, blobs=blobs, jobs=jobs, hot=hot, domains=connected_domains
-            ),
+            environments=EnvironmentService(database, bus, blobs=blobs, jobs=jobs),
             api_keys=api_keys,
             cors_runtime=cors_runtime,
             cors=CorsOriginService(
                 database,
                 cors_runtime,
+                bus,
                 max_per_environment=settings.cors_max_origins_per_environment,
             ),
             locator=EnvironmentLocator(database),
@@ -136,14 +146,53 @@ class Services:
                 custom_domains=connected_domains,
                 render_load=delivery.render_load,
             ),
-            custom_domains=CustomDomainService(database, settings, connected_domains),
+            custom_domains=CustomDomainService(database, settings, connected_domains, bus),
             sweeper=BlobSweeper(
                 database, blobs, safety_age=timedelta(seconds=settings.sweep_safety_age_seconds)
             ),
             rate_limits=rate_limiter(settings, database),
         )
         register_handlers(jobs, services)
+        bus.subscribe(
+            partial(apply_invalidation, cors_runtime, connected_domains, hot),
+            partial(reread_everything, cors_runtime, connected_domains, hot),
+        )
         return services
+
+
+def _shared_state(settings: Settings, database: Database) -> tuple[InvalidationBus, RenderLeases]:
+    """Redis when configured; else processes poll the database and lease renders in it."""
+    if settings.redis_url:
+        client = redis_client(settings.redis_url)
+        return RedisBus(client), RedisLeases(client)
+    return PollingBus(), DatabaseLeases(database)
+
+
+def apply_invalidation(
+    cors: CorsRuntime, domains: ConnectedDomains, hot: HotRenditions, event: Invalidation
+) -> None:
+    """What each change means for this process's in-memory copies; the same whichever process
+    made it."""
+    if event.topic is Topic.CORS:
+        for environment_id in event.ids:
+            cors.refresh(environment_id)
+    elif event.topic is Topic.CUSTOM_DOMAINS:
+        domains.refresh()
+    elif event.topic is Topic.IMAGES_DELETED:
+        hot.forget(event.ids)
+    elif event.topic is Topic.ENVIRONMENT_DELETED:
+        for environment_id in event.ids:
+            hot.forget_environment(environment_id)
+        domains.refresh()
+        cors.poll()
+
+
+def reread_everything(cors: CorsRuntime, domains: ConnectedDomains, hot: HotRenditions) -> None:
+    """After events may have been missed: reload what is polled, and look every delivery kept
+    in memory up again."""
+    hot.clear()
+    cors.poll()
+    domains.refresh()
 
 
 def register_handlers(runner: JobRunner, services: Services) -> None:

@@ -41,12 +41,7 @@ def _allowed(base: str, origin: str) -> bool:
     ("bus", "bound"),
     [
         pytest.param(None, 1.0, id="no redis"),
-        pytest.param(
-            "redis",
-            0.1,
-            id="redis",
-            marks=pytest.mark.xfail(strict=True, reason="bus not merged"),
-        ),
+        pytest.param("redis", 0.1, id="redis"),
     ],
 )
 def test_a_cors_origin_added_through_one_server_is_honoured_by_the_other(

@@ -14,12 +14,11 @@ from typing import Any
 from imgwired.accounts import repository as repo
 from imgwired.accounts.names import environment_name
 from imgwired.blob_keys import environment_prefix
-from imgwired.cors.runtime import CorsRuntime
-from imgwired.custom_domains.connected import ConnectedDomains
+from imgwired.bus.base import InvalidationBus
+from imgwired.bus.events import Invalidation
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database, IntegrityError, Session
 from imgwired.db.models import Environment
-from imgwired.delivery.hot_renditions import HotRenditions
 from imgwired.errors import ConflictError, DefaultEnvironmentError, EnvironmentNotFoundError
 from imgwired.images import download_repository
 from imgwired.jobs import queue
@@ -38,22 +37,17 @@ class EnvironmentService:
     def __init__(
         self,
         database: Database,
-        cors: CorsRuntime,
+        bus: InvalidationBus,
         *,
         blobs: BlobStore,
         jobs: JobRunner,
-        hot: HotRenditions,
-        domains: ConnectedDomains,
     ) -> None:
         self._db = database
-        # Told of new and deleted environments, so browser requests see them at once.
-        self._cors = cors
+        # Told of new and deleted environments, so every process's in-memory copies (CORS,
+        # custom domains, deliveries) see them: this one at once, the others as the bus carries.
+        self._bus = bus
         self._blobs = blobs
         self._jobs = jobs
-        # In-memory copies that must drop a deleted environment at once in this process (other
-        # processes re-check within a second).
-        self._hot = hot
-        self._domains = domains
 
     def list(self, organization_id: uuid.UUID, request: PageRequest) -> Page[Environment]:
         with self._db.reading() as session:
@@ -81,7 +75,7 @@ class EnvironmentService:
                 _check_name_free(session, organization_id, name)
                 environment = Environment(organization_id=organization_id, name=name, default=False)
                 session.add(environment)
-            self._cors.refresh(environment.id)
+            self._bus.publish(Invalidation.cors(environment.id))
             return environment
         except IntegrityError as exc:  # a concurrent create won the name
             raise _name_taken(name) from exc
@@ -112,9 +106,7 @@ class EnvironmentService:
             environment.deleted_at = now
             repo.revoke_environment_keys(session, environment_id, now)
             queue.enqueue(session, PURGE_ENVIRONMENT_JOB, environment_id=str(environment_id))
-        self._hot.forget_environment(environment_id)
-        self._domains.refresh()
-        self._cors.poll()
+        self._bus.publish(Invalidation.environment_deleted(environment_id))
         self._jobs.notify()
         return environment
 

@@ -36,7 +36,11 @@ def open_services(
             migrate.upgrade(database)
         else:
             _require_current_schema(database, settings)
-        yield Services.build(settings, database, job_threads=job_threads)
+        services = Services.build(settings, database, job_threads=job_threads)
+        try:
+            yield services
+        finally:
+            services.bus.close()
     finally:
         database.dispose()
 

@@ -2,8 +2,10 @@
 fresh, and the refusals it causes counted.
 
 Reads never touch the database: the cache is a dict that is replaced, never mutated, so a
-request thread reads it without a lock. Writers in this process call ``refresh`` at once; other
-processes notice the environment's ``cors_revision`` change on their next ``poll`` (every second).
+request thread reads it without a lock. A change is applied (``refresh``) through the
+invalidation bus (``imgwired.bus``): in the writing process at once, in the others at once when
+Redis carries it; every process also notices a ``cors_revision`` change on its next ``poll``
+(every second), the only way without Redis and the safety net with it.
 Compiling skips and reports stored rows that no longer compile (``cors_compile``).
 """
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from imgwired.bus.base import InvalidationBus
+from imgwired.bus.events import Invalidation
 from imgwired.cors import repository as repo
 from imgwired.cors.compile import policy_from_record
 from imgwired.cors.decision import Decision, Preflight
@@ -52,10 +54,18 @@ class Evaluation:
 
 class CorsOriginService:
     def __init__(
-        self, database: Database, runtime: CorsRuntime, *, max_per_environment: int
+        self,
+        database: Database,
+        runtime: CorsRuntime,
+        bus: InvalidationBus,
+        *,
+        max_per_environment: int,
     ) -> None:
         self._db = database
         self._runtime = runtime
+        # Every change takes effect here before the call returns, and in every other process
+        # as soon as the bus carries it.
+        self._bus = bus
         self._max = max_per_environment
 
     # -- origins ----------------------------------------------------------------------------
@@ -82,7 +92,7 @@ class CorsOriginService:
                 repo.bump_revision(session, environment_id)
         except IntegrityError as exc:  # a concurrent create of the same pattern won
             raise _duplicate(pattern) from exc
-        self._runtime.refresh(environment_id)
+        self._bus.publish(Invalidation.cors(environment_id))
         return origin
 
     def update(
@@ -98,7 +108,7 @@ class CorsOriginService:
                 repo.bump_revision(session, environment_id)
         except IntegrityError as exc:
             raise _duplicate(pattern) from exc
-        self._runtime.refresh(environment_id)
+        self._bus.publish(Invalidation.cors(environment_id))
         return origin
 
     def delete(self, environment_id: uuid.UUID, origin_id: uuid.UUID) -> CorsOrigin:
@@ -113,7 +123,7 @@ class CorsOriginService:
                 )
             session.delete(origin)
             repo.bump_revision(session, environment_id)
-        self._runtime.refresh(environment_id)
+        self._bus.publish(Invalidation.cors(environment_id))
         return origin
 
     # -- policy -------------------------------------------------------------------------------
@@ -148,7 +158,7 @@ class CorsOriginService:
             record.mode = policy.mode.value
             record.updated_at = utcnow()
             repo.bump_revision(session, environment_id)
-        self._runtime.refresh(environment_id)
+        self._bus.publish(Invalidation.cors(environment_id))
         return StoredPolicy(policy, record.updated_at)
 
     # -- diagnosis ---------------------------------------------------------------------------

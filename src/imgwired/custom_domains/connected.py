@@ -2,8 +2,9 @@
 
 Every request's Host header is looked up here on the event loop, and every ``cdn_url`` is built
 from here, so reads never touch the database: the snapshot is replaced, never mutated, and a
-reader takes no lock. Changes made in this process call ``refresh`` at once; other processes
-reload about every second (``IMGWIRED_CUSTOM_DOMAIN_POLL_SECONDS``). A reload is one query over
+reader takes no lock. A change calls ``refresh`` through the invalidation bus (``imgwired.bus``):
+in the writing process at once, in the others at once with Redis; every process also reloads
+about every second (``IMGWIRED_CUSTOM_DOMAIN_POLL_SECONDS``). A reload is one query over
 a table with at most one row per environment, so it reloads everything instead of tracking
 revisions.
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from imgwired.bus.base import InvalidationBus
+from imgwired.bus.events import Invalidation
 from imgwired.config import Settings
 from imgwired.custom_domains import repository as repo
 from imgwired.custom_domains.connected import ConnectedDomains, stored_form_problem
@@ -57,9 +59,17 @@ class DomainView:
 
 
 class CustomDomainService:
-    def __init__(self, database: Database, settings: Settings, connected: ConnectedDomains) -> None:
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        connected: ConnectedDomains,
+        bus: InvalidationBus,
+    ) -> None:
         self._db = database
         self.connected = connected
+        # Reloads ``connected`` here at once, and in the other processes as the bus carries it.
+        self._bus = bus
         self.cname_target = _dns_name(settings.custom_domain_cname_target) or _host_of(
             settings.cdn_base
         )
@@ -96,7 +106,7 @@ class CustomDomainService:
             raise CustomDomainConflictError(
                 f"The hostname {hostname!r} or this environment's custom domain was just taken"
             ) from exc
-        self.connected.refresh()
+        self._bus.publish(Invalidation.custom_domains())
         return self._view(domain)
 
     def delete(self, environment_id: uuid.UUID) -> CustomDomain:
@@ -104,7 +114,7 @@ class CustomDomainService:
         with self._db.transaction() as session:
             domain = _require(session, environment_id)
             session.delete(domain)
-        self.connected.refresh()
+        self._bus.publish(Invalidation.custom_domains())
         return domain
 
     def test_connection(self, environment_id: uuid.UUID) -> DomainView:
@@ -129,7 +139,7 @@ class CustomDomainService:
                     f"The custom domain {domain.hostname!r} was deleted while it was being tested"
                 )
             record_check(current, check, utcnow())
-        self.connected.refresh()
+        self._bus.publish(Invalidation.custom_domains())
         return self._view(current)
 
     def check_tls(self, domain: str) -> None:

@@ -177,6 +177,18 @@ class DerivedImage(TimestampedMixin, Base):
     watermark_image_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), index=True, default=None)
 
 
+class RenderLease(Base):
+    """Which process renders a rendition now, without Redis: one row per rendition being made,
+    taken by inserting it (or taking over one whose lease lapsed), deleted by its holder."""
+
+    __tablename__ = "render_leases"
+
+    # ``<image id>/<variant>``: the rendition's identity across processes.
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class ImageDownloadStatus(enum.StrEnum):
     """Represents the download state for a bulk image download job."""
 

@@ -33,6 +33,7 @@ from imgwired.db.image_models import (
     ImageDownloadJob,
     ImageDownloadStatus,
     ImageStatus,
+    RenderLease,
     UploadRefusal,
     UploadToken,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "Job",
     "JobStatus",
     "Organization",
+    "RenderLease",
     "TimestampedMixin",
     "UploadRefusal",
     "UploadToken",

@@ -3,8 +3,9 @@
 A delivery's bytes never change (an image is immutable and its parameters are in the URL), but
 whether it may still be served does: an image, or its whole environment, can be deleted. So an
 entry is served from memory only while its last check against the database is under
-``FRESH_SECONDS`` old; after that the next request looks the image up again. A deletion in this
-process forgets the image (or every image of the environment) at once.
+``FRESH_SECONDS`` old; after that the next request looks the image up again. A deletion in any
+process forgets the image (or every image of the environment) at once here when the
+invalidation bus carries it (``imgwired.bus``: with Redis), else within that second.
 Bounded by total bytes; the least recently used entries go first.
 """
 
@@ -76,6 +77,12 @@ class HotRenditions:
             ]
             for key in doomed:
                 self._bytes -= len(self._entries.pop(key).body)
+
+    def clear(self) -> None:
+        """Drop everything (deletions may have been missed: each entry is looked up again)."""
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
 
     @property
     def size_bytes(self) -> int:

@@ -10,10 +10,16 @@ the per-image cap the oldest renditions are evicted.
 A watermark image is found by ``WatermarkSources`` before the render is queued (its fingerprint
 is in the variant); the render thread reads its bytes next to the original's, and a rendition
 that drew a stored image lists it (``watermark_image_id``), so purging that image purges it.
+
+Across processes, a render first takes the rendition's lease (``render_leases``): a process that
+finds it held waits for the rendition to be listed, or for the lease to go, instead of rendering
+it a second time.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from functools import partial
@@ -24,6 +30,7 @@ from imgwired.config import Settings
 from imgwired.db.engine import Database, IntegrityError
 from imgwired.db.models import DerivedImage, Image
 from imgwired.delivery import repository as repo
+from imgwired.delivery.render_leases import RenderLeases
 from imgwired.delivery.scheduler import LaneLoad, RenderScheduler
 from imgwired.delivery.watermarks import WatermarkSource, WatermarkSources
 from imgwired.imaging import vips
@@ -37,6 +44,11 @@ from imgwired.transform.render import Rendered, output_family, render
 # At shutdown, how long renders told to stop get to end (libvips stops within a tile; some
 # encoders finish their last step first).
 _STOP_WAIT_SECONDS: Final = 3.0
+# A render lease outlives any render that keeps to its time budget; one left by a crash lapses
+# this long after the render's budget.
+_LEASE_MARGIN_SECONDS: Final = 10.0
+
+log = logging.getLogger("imgwired.renders")
 
 
 class RenditionSource(Protocol):
@@ -64,8 +76,11 @@ class RenditionMaker:
         settings: Settings,
         blobs: BlobStore,
         watermarks: WatermarkSources,
+        leases: RenderLeases,
     ) -> None:
         self._db = database
+        self._leases = leases
+        self._lease_seconds = settings.render_timeout_seconds + _LEASE_MARGIN_SECONDS
         self._blobs = blobs
         self._watermarks = watermarks
         self._settings = settings
@@ -142,10 +157,36 @@ class RenditionMaker:
         mark: WatermarkSource | None,
         control: RenderControl,
     ) -> Rendered:
-        # Another process may have made it while this request waited for a thread.
-        made = self._stored_rendition(source, variant)
-        if made is not None:
-            return made
+        lease = f"{source.id}/{variant}"
+        token = None
+        while token is None:
+            # Another process may have made it while this request waited for a thread, or for
+            # the lease.
+            made = self._stored_rendition(source, variant)
+            if made is not None:
+                return made
+            token = self._leases.take(lease, self._lease_seconds)
+            if token is None:
+                control.check()  # the wait counts against the render's budget
+                time.sleep(self._leases.poll_seconds)
+        try:
+            # Listed between the last look and the lease: its holder just finished.
+            made = self._stored_rendition(source, variant)
+            if made is not None:
+                return made
+            return self._render(source, transformation, choice, variant, mark, control)
+        finally:
+            self._leases.release(lease, token)
+
+    def _render(
+        self,
+        source: RenditionSource,
+        transformation: Transformation,
+        choice: OutputFormat | None,
+        variant: str,
+        mark: WatermarkSource | None,
+        control: RenderControl,
+    ) -> Rendered:
         with (
             self._blobs.local_path(source.blob_key) as path,
             self._watermarks.local_file(mark) as mark_file,
@@ -163,6 +204,7 @@ class RenditionMaker:
         key = rendition_key(source.environment_id, source.id, f"{variant}.{rendered.format.value}")
         self._blobs.put_bytes(key, rendered.data)
         self._remember(source, variant, key, rendered, mark.image_id if mark else None)
+        log.debug("rendered %s/%s", source.id, variant)
         return rendered
 
     def _stored_rendition(self, source: RenditionSource, variant: str) -> Rendered | None:

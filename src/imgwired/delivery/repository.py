@@ -1,13 +1,15 @@
-"""Queries of delivery: the image at a CDN URL with its rendition, and the rendition list."""
+"""Queries of delivery: the image at a CDN URL with its rendition, the rendition list, and
+the render leases that let one process make a rendition while the others wait."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from imgwired.db.models import DerivedImage, Environment, Image
+from imgwired.db.models import DerivedImage, Environment, Image, RenderLease
 
 
 def image_with_rendition(
@@ -58,3 +60,26 @@ def evict_renditions(session: Session, image_id: uuid.UUID, keep: int) -> list[s
     ).all()
     session.execute(delete(DerivedImage).where(DerivedImage.id.in_([row.id for row in oldest])))
     return [row.blob_key for row in oldest]
+
+
+def take_render_lease(
+    session: Session, key: str, holder: str, now: datetime, expires_at: datetime
+) -> bool:
+    """Take over ``key``'s lease if it lapsed; True when taken. (A free key is taken by
+    inserting its row, which ``add_render_lease`` does in a transaction of its own.)"""
+    taken = session.execute(
+        update(RenderLease)
+        .where(RenderLease.key == key, RenderLease.expires_at < now)
+        .values(holder=holder, expires_at=expires_at)
+    )
+    return bool(getattr(taken, "rowcount", 0))
+
+
+def add_render_lease(session: Session, key: str, holder: str, expires_at: datetime) -> None:
+    """Insert ``key``'s lease; raises IntegrityError when another process holds it."""
+    session.add(RenderLease(key=key, holder=holder, expires_at=expires_at))
+    session.flush()
+
+
+def release_render_lease(session: Session, key: str, holder: str) -> None:
+    session.execute(delete(RenderLease).where(RenderLease.key == key, RenderLease.holder == holder))

@@ -4,8 +4,9 @@ A rendition is cached in the blob store under its image (``<env>/<image>/derived
 so purging an image's prefix removes them all, and listed in ``derived_images``, so the lookup
 that finds the image also says whether the rendition exists. A missing rendition is made by
 ``RenditionMaker``: budgeted, scheduled in bounded threads (cheap renders apart from heavy
-ones, environments in turn), rendered once for concurrent requests, stopped when over its time
-budget or when every client waiting for it has left.
+ones, environments in turn), rendered once for concurrent requests of every process (a render
+lease between processes), stopped when over its time budget or when every client waiting for
+it has left.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from imgwired.db.models import ImageStatus
 from imgwired.delivery import repository as repo
 from imgwired.delivery import watermark_repository
 from imgwired.delivery.hot_renditions import MAX_ENTRY_BYTES, HotDelivery, HotRenditions
+from imgwired.delivery.render_leases import RenderLeases
 from imgwired.delivery.renditions import RenditionMaker
 from imgwired.delivery.scheduler import LaneLoad
 from imgwired.delivery.watermarks import WatermarkSource, WatermarkSources
@@ -129,13 +131,14 @@ class DeliveryService:
         blobs: BlobStore,
         organization: OrganizationService,
         hot: HotRenditions,
+        leases: RenderLeases,
     ) -> None:
         self._db = database
         self._hot = hot
         self._blobs = blobs
         self._organization = organization
         self._watermarks = WatermarkSources(database, settings, blobs, organization)
-        self._renditions = RenditionMaker(database, settings, blobs, self._watermarks)
+        self._renditions = RenditionMaker(database, settings, blobs, self._watermarks, leases)
 
     def start(self) -> None:
         """Set up rendering (libvips' limits); call when the app starts."""

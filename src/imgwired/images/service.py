@@ -18,12 +18,13 @@ from typing import Any
 
 from imgwired.accounts.auth import Caller, CallerKind
 from imgwired.accounts.organization import OrganizationService
+from imgwired.bus.base import InvalidationBus
+from imgwired.bus.events import Invalidation
 from imgwired.config import Settings
 from imgwired.custom_domains.connected import ConnectedDomains
 from imgwired.db.base import utcnow
 from imgwired.db.engine import Database, IntegrityError, Session
 from imgwired.db.models import ApiKeyType, Image, ImageStatus
-from imgwired.delivery.hot_renditions import HotRenditions
 from imgwired.errors import (
     ConflictError,
     ImageNotFoundError,
@@ -88,14 +89,14 @@ class ImageService:
         organization: OrganizationService,
         *,
         custom_domains: ConnectedDomains | None = None,
-        hot: HotRenditions | None = None,
+        bus: InvalidationBus | None = None,
     ) -> None:
         self._db = database
         self._settings = settings
         self._organization = organization
         self._custom_domains = custom_domains
-        # Deliveries kept in memory: a deleted image is forgotten there at once.
-        self._hot = hot
+        # Deliveries kept in memory, in every process: a deleted image is forgotten there at once.
+        self._bus = bus
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -239,8 +240,8 @@ class ImageService:
     # -- deleting ------------------------------------------------------------------------------
 
     def _forget(self, image_ids: Sequence[uuid.UUID]) -> None:
-        if self._hot is not None and image_ids:
-            self._hot.forget(image_ids)
+        if self._bus is not None and image_ids:
+            self._bus.publish(Invalidation.images_deleted(image_ids))
 
     def sweep_abandoned_uploads(self) -> int:
         """Delete PENDING images that can no longer receive their bytes; returns how many.

@@ -15,6 +15,7 @@ import time
 
 import redis
 
+from imgwired.bus.redis_client import redis_client
 from imgwired.ratelimits.buckets import Limit, Verdict, verdict
 
 log = logging.getLogger("imgwired.ratelimits")
@@ -52,7 +53,7 @@ return {admitted, kept}
 
 class RedisBuckets:
     def __init__(self, url: str, *, prefix: str) -> None:
-        self._client = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+        self._client = redis_client(url)
         self._take = self._client.register_script(_TAKE)
         self._prefix = prefix
         self._last_logged = -_LOG_EVERY_SECONDS

@@ -71,13 +71,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await run_in_threadpool(migrate.upgrade, database)
         await run_in_threadpool(services.cors_runtime.load_all)
         await run_in_threadpool(services.custom_domains.connected.refresh)
+        # Other processes' changes from now on; what changed before is re-read on subscribing.
+        services.bus.start()
         services.delivery.start()
         if settings.run_jobs_in_process:
             services.jobs.start()
         try:
             async with anyio.create_task_group() as background:
                 # CORS changes and refusals of other processes, connected domains, and this
-                # process's delivery counts.
+                # process's delivery counts. With Redis the bus brings changes at once; the
+                # polls stay as the safety net.
                 cors = services.cors_runtime
                 background.start_soon(
                     _every, settings.cors_poll_seconds, "cors", cors.poll, cors.flush_rejections
@@ -95,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     background.cancel_scope.cancel()
         finally:
             await services.delivery.close()
+            await run_in_threadpool(services.bus.close)
             await run_in_threadpool(services.jobs.stop)
             await run_in_threadpool(services.cors_runtime.flush_rejections)
             await run_in_threadpool(services.metrics.flush)

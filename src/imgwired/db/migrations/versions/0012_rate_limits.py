@@ -1,7 +1,7 @@
 """environment rate limits: an environment's own limits per key, per address, per render
 
 Revision ID: 0012_rate_limits
-Revises: 0010_watermarks
+Revises: 0011_render_leases
 Create Date: 2026-12-10 09:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_rate_limits"
-down_revision = "0010_watermarks"
+down_revision = "0011_render_leases"
 branch_labels = None
 depends_on = None
 
