@@ -83,6 +83,45 @@ def test_a_cors_origin_added_through_one_server_is_honoured_by_the_other(
     assert max(delays) <= bound, [round(delay, 3) for delay in delays]
 
 
+# -- one rate limit across servers ----------------------------------------------------------
+
+BURST = 20
+RATE = 2.0  # tokens a second
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["redis", "no redis (control)"])
+def test_a_rate_limit_holds_across_both_servers(
+    cluster: Cluster, request: pytest.FixtureRequest, shared: bool
+) -> None:
+    """With Redis the key's bucket is one for the whole cluster: requests spread over both
+    servers are admitted up to the burst plus what refilled meanwhile (plus one refill). The
+    control, without Redis, shows the test can tell: each process keeps its own bucket."""
+    if shared:
+        cluster.env["IMGWIRED_REDIS_URL"] = request.getfixturevalue("redis_url")
+    cluster.env["IMGWIRED_RATE_LIMIT_KEY_BURST"] = str(BURST)
+    cluster.env["IMGWIRED_RATE_LIMIT_KEY_PER_SECOND"] = str(RATE)
+    a = cluster.serve("a")
+    cluster.serve("b")
+    key = {"Authorization": f"Bearer {a.server_key()}"}
+    statuses = []
+    began = time.monotonic()
+    with httpx.Client(timeout=10) as client:
+        for number in range(3 * BURST):
+            base = cluster.base(SERVERS[number % len(SERVERS)])
+            response = client.get(base + "/api/v1/images/?limit=1", headers=key)
+            assert response.status_code in (200, 429), response.text
+            if response.status_code == 429:
+                assert int(response.headers["Retry-After"]) >= 1
+            statuses.append(response.status_code)
+    elapsed = time.monotonic() - began
+    admitted = statuses.count(200)
+    refilled = RATE * elapsed
+    if shared:
+        assert BURST <= admitted <= BURST + refilled + RATE, (admitted, round(elapsed, 2))
+    else:
+        assert admitted > BURST + refilled + RATE, (admitted, round(elapsed, 2))
+
+
 # -- killed in the middle of uploads ---------------------------------------------------------
 
 UPLOADS = 100
