@@ -6,7 +6,8 @@ through ``ImageService.import_records``, the bulk path that keeps the list's cou
 one upload does; then every fourth image of a stretch in the middle of the big list is deleted
 through ``ImageService.bulk_delete``, so the counts and pages are those of a list with holes.
 The app as shipped serves in a child uvicorn process on loopback, and a keep-alive httpx client
-sends 50 sequential requests per figure (after 5 untimed ones):
+sends 50 sequential requests per figure (after 5 untimed ones), in 10 rounds of 5 with the order
+of the figures rotated each round, so that a busy stretch of the machine hits all alike:
 
 - ``GET /api/v1/images?page=P&limit=100`` for page 1, page 50, the middle page (5000 of 10,000 at
   a million images), the last page;
@@ -27,7 +28,6 @@ import argparse
 import contextlib
 import os
 import platform
-import random
 import signal
 import socket
 import statistics
@@ -239,18 +239,11 @@ def served(data_dir: Path, database_url: str) -> Iterator[str]:
 # -- measuring ---------------------------------------------------------------------------------
 
 
-def _time(client: httpx.Client, url: str, check: Any, requests: int) -> tuple[float, float]:
-    """p50 and p95 in ms of ``requests`` sequential GETs of ``url`` (after a warm-up), each
-    answer checked outside the timing."""
-    timings = []
-    for n in range(WARM_UP + requests):
-        started = time.perf_counter()
-        response = client.get(url)
-        elapsed = (time.perf_counter() - started) * 1000
-        check(response)
-        if n >= WARM_UP:
-            timings.append(elapsed)
-    timings.sort()
+ROUNDS = 10  # the timed requests of each figure are spread over this many rounds
+
+
+def _percentiles(timings: list[float]) -> tuple[float, float]:
+    timings = sorted(timings)
     return statistics.median(timings), timings[max(0, round(0.95 * len(timings)) - 1)]
 
 
@@ -265,6 +258,11 @@ def _check_page(
     assert len(items) == max(0, min(limit, total - (page - 1) * limit)), len(items)
     if ids is not None:
         assert [item["id"] for item in items] == ids
+
+
+def _check_image(response: httpx.Response) -> None:
+    assert response.status_code == 200, response.text
+    assert response.request.url.path.endswith(response.json()["id"])
 
 
 def measure(
@@ -294,27 +292,35 @@ def measure(
                 (f"page {last} (last)", last, LIMIT),
                 ("limit=1", 1, 1),
             ]
+            probes: list[tuple[str, list[str], Any]] = []
             for title, page, limit in cases:
                 url = f"/api/v1/images/?page={page}&limit={limit}"
                 expected = middle_ids if page == middle and limit == LIMIT else None
                 check = partial(_check_page, total=total, page=page, limit=limit, ids=expected)
-                p50, p95 = _time(client, url, check, requests)
-                figures.append(Figure(label, name, title, p50, p95, TARGET_MS))
+                probes.append((title, [url], check))
+            by_id = [f"/api/v1/images/{i}" for i in middle_ids]
+            probes.append(("GET by id", by_id, _check_image))
+            timings: dict[str, list[float]] = {title: [] for title, _, _ in probes}
+            for _, urls, check in probes:  # untimed warm-up
+                for n in range(WARM_UP):
+                    check(client.get(urls[n % len(urls)]))
+            # Rounds, the order of the figures rotated each time: a busy stretch of the machine
+            # hits every figure alike.
+            per_round = max(1, requests // ROUNDS)
+            for round_ in range(ROUNDS):
+                shift = round_ % len(probes)
+                for title, urls, check in probes[shift:] + probes[:shift]:
+                    for n in range(per_round):
+                        url = urls[(round_ * per_round + n) % len(urls)]
+                        started = time.perf_counter()
+                        response = client.get(url)
+                        timings[title].append((time.perf_counter() - started) * 1000)
+                        check(response)
+            for title, _, _ in probes:
+                p50, p95 = _percentiles(timings[title])
+                target = None if title == "GET by id" else TARGET_MS
+                figures.append(Figure(label, name, title, p50, p95, target))
                 say(f"  {label:<10} {name:<6} {title:<24} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
-            ids = random.Random(1).sample(middle_ids, min(len(middle_ids), requests))
-            timings = []
-            for n, image_id in enumerate(ids[:WARM_UP] + ids):
-                started = time.perf_counter()
-                response = client.get(f"/api/v1/images/{image_id}")
-                elapsed = (time.perf_counter() - started) * 1000
-                assert response.status_code == 200 and response.json()["id"] == image_id
-                if n >= WARM_UP:
-                    timings.append(elapsed)
-            timings.sort()
-            p50 = statistics.median(timings)
-            p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
-            figures.append(Figure(label, name, "GET by id", p50, p95, None))
-            say(f"  {label:<10} {name:<6} {'GET by id':<24} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
     database.dispose()
     return figures
 
@@ -345,7 +351,13 @@ def run(label: str, database_url: str, data_dir: Path, args: argparse.Namespace)
     say(f"{label}: {args.images:,} + {args.small:,} images")
     seeded = seed(database_url, data_dir, args.images, args.small)
     with served(data_dir, database_url) as base:
-        return measure(base, database_url, seeded, label, args.requests)
+        before = os.getloadavg()[0]
+        figures = measure(base, database_url, seeded, label, args.requests)
+        say(
+            f"  load average (1 min): {before:.1f} before the figures, "
+            f"{os.getloadavg()[0]:.1f} after"
+        )
+        return figures
 
 
 def main(argv: Sequence[str] | None = None) -> int:
