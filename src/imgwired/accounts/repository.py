@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import Select, delete, select
 
+from imgwired.db import image_lists
 from imgwired.db.engine import Session
 from imgwired.db.models import ApiKey, ApiKeyType, DerivedImage, Environment, Image, Organization
 from imgwired.db.paging import paginate as paginate
@@ -85,19 +86,14 @@ def retire_environment_images(
 ) -> tuple[int, int]:
     """Mark up to ``limit`` live images of the environment deleted; returns how many, and the
     bytes of the originals among them."""
-    found = session.execute(
-        select(Image.id, Image.size_bytes, Image.blob_key)
+    found = session.scalars(
+        select(Image.id)
         .where(Image.environment_id == environment_id, Image.deleted_at.is_(None))
         .limit(limit)
     ).all()
-    if not found:
-        return 0, 0
-    session.execute(
-        update(Image)
-        .where(Image.id.in_([row.id for row in found]))
-        .values(deleted_at=when, idempotency_key=None)
-    )
-    return len(found), sum(row.size_bytes for row in found if row.blob_key is not None)
+    # Through the list's own rule, so that its count and blocks follow.
+    retired = image_lists.retire(session, found, when)
+    return len(retired), sum(row.size_bytes for row in retired if row.blob_key is not None)
 
 
 def forget_environment_renditions(session: Session, environment_id: uuid.UUID) -> None:

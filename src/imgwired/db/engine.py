@@ -25,6 +25,12 @@ class Database:
         writer = self.engine.execution_options(imgwired_write=True)
         self._writes = sessionmaker(writer, expire_on_commit=False)
         self._reads = sessionmaker(self.engine, expire_on_commit=False)
+        # An SQLite read transaction sees one snapshot already; PostgreSQL's default (READ
+        # COMMITTED) takes a new one per statement.
+        snapshots = self.engine
+        if self.engine.dialect.name == "postgresql":
+            snapshots = self.engine.execution_options(isolation_level="REPEATABLE READ")
+        self._snapshots = sessionmaker(snapshots, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -40,6 +46,13 @@ class Database:
     def reading(self) -> Iterator[Session]:
         """A read-only unit of work (on SQLite it does not take the write lock)."""
         with self._reads.begin() as session:
+            yield session
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read-only unit of work whose statements all see the same committed state: a count
+        and the page it describes, read one after the other, agree."""
+        with self._snapshots.begin() as session:
             yield session
 
     def ping(self) -> None:

@@ -67,12 +67,33 @@ class Image(TimestampedMixin, Base):
             postgresql_where=text("idempotency_key IS NOT NULL"),
         ),
         Index("ix_images_api_key_id_status", "api_key_id", "status"),
+        # The list's index: live images only, in list order, with the id, so a page's ids are
+        # read from the index alone (see ``db/image_lists.py``).
+        Index(
+            "ix_images_live_list",
+            "environment_id",
+            "list_seq",
+            "id",
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+        # The sweep of abandoned uploads looks for live PENDING images past their expiry: the
+        # few of them, never the whole table (see ``repository.lock_abandoned_uploads``).
+        Index(
+            "ix_images_pending_uploads",
+            "upload_expires_at",
+            sqlite_where=text("status = 'PENDING' AND deleted_at IS NULL"),
+            postgresql_where=text("status = 'PENDING' AND deleted_at IS NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid7)
     environment_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("environments.id", ondelete="CASCADE")
     )
+    # The image's place in its environment's list: 1, 2, 3... in the order images were created,
+    # handed out by the environment's ``ImageList`` row in the inserting transaction.
+    list_seq: Mapped[int] = mapped_column(BigInteger)
     api_key_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("api_keys.id", ondelete="SET NULL"), default=None
     )
@@ -145,6 +166,40 @@ class Image(TimestampedMixin, Base):
 
     def accepts_upload(self, now: datetime) -> bool:
         return self.upload_refusal(now) is None
+
+
+class ImageList(Base):
+    """Per environment: how many live images it has, and the last ``list_seq`` handed out.
+
+    Changed in the transaction of every write that adds or retires an image, so the count of a
+    list is one row away and always exact."""
+
+    __tablename__ = "image_lists"
+
+    environment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("environments.id", ondelete="CASCADE"), primary_key=True
+    )
+    live_count: Mapped[int] = mapped_column(BigInteger)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class ImageListBlock(Base):
+    """How many live images of an environment have a ``list_seq`` in one block of
+    ``LIST_BLOCK_SIZE`` numbers (block ``list_seq // LIST_BLOCK_SIZE``): summing blocks from either
+    end of the list finds the block that holds any offset without walking the rows before it."""
+
+    __tablename__ = "image_list_blocks"
+
+    environment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("environments.id", ondelete="CASCADE"), primary_key=True
+    )
+    block: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    live_count: Mapped[int] = mapped_column(BigInteger)
+
+
+# Part of the stored data (blocks are numbered by it): changing it needs a migration that
+# recounts image_list_blocks.
+LIST_BLOCK_SIZE = 1024
 
 
 class UploadRefusal(enum.Enum):

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from imgwired.db import image_lists
+from imgwired.db.base import uuid7
 from imgwired.db.models import Environment, Image, ImageStatus, UploadToken
-from imgwired.db.paging import paginate
 from imgwired.pagination import Page, PageRequest
 
 
@@ -20,8 +21,41 @@ def live_images(environment_id: uuid.UUID) -> Select[Image]:
 
 
 def list_images(session: Session, environment_id: uuid.UUID, request: PageRequest) -> Page[Image]:
-    """The environment's live images, newest first (ids are UUIDv7)."""
-    return paginate(session, live_images(environment_id).order_by(Image.id.desc()), request)
+    """The environment's live images, newest first (in the order they were created), with their
+    exact count. ``session`` must read one snapshot (``Database.snapshot``)."""
+    total = image_lists.live_count(session, environment_id)
+    ids = image_lists.page_ids(session, environment_id, request.offset, request.limit, total)
+    # The page's ids come from the index alone; only its rows are read from the table.
+    rows = {image.id: image for image in session.scalars(select(Image).where(Image.id.in_(ids)))}
+    return Page([rows[image_id] for image_id in ids], total, request)
+
+
+def add_image(session: Session, image: Image) -> None:
+    """Insert a new image at the head of its environment's list."""
+    image.list_seq = image_lists.enlist(session, image.environment_id, 1)
+    session.add(image)
+
+
+def add_image_records(
+    session: Session, environment_id: uuid.UUID, records: Sequence[Mapping[str, Any]]
+) -> list[uuid.UUID]:
+    """Insert ``records`` (mappings of image columns) as new images of the environment, in one
+    statement, listed in the order given; returns their ids."""
+    if not records:
+        return []
+    first = image_lists.enlist(session, environment_id, len(records))
+    rows = [
+        {**record, "id": uuid7(), "environment_id": environment_id, "list_seq": first + n}
+        for n, record in enumerate(records)
+    ]
+    session.execute(insert(Image), rows)
+    return [row["id"] for row in rows]
+
+
+def retire_images(session: Session, image_ids: Sequence[uuid.UUID], when: datetime) -> list[Any]:
+    """Soft-delete those of ``image_ids`` still live; (id, environment_id, size_bytes, blob_key)
+    of each this call deleted (see ``image_lists.retire``)."""
+    return image_lists.retire(session, image_ids, when)
 
 
 def get_live_image(

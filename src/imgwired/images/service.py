@@ -105,7 +105,8 @@ class ImageService:
             return _require(session, environment_id, image_id)
 
     def list(self, environment_id: uuid.UUID, request: PageRequest) -> Page[Image]:
-        with self._db.reading() as session:
+        """Live images, newest first; the count and the page come from one snapshot."""
+        with self._db.snapshot() as session:
             return repo.list_images(session, environment_id, request)
 
     def cdn_url(self, image: Image) -> str:
@@ -182,7 +183,8 @@ class ImageService:
             if pending_cap is not None and caller.api_key is not None:
                 _check_pending(session, caller.api_key.id, pending_cap)
             image = self._new_image(caller, new, fingerprint, limit, allowed_types, token_id)
-            session.add(image)
+            # Last: on PostgreSQL the list's row stays locked until the commit.
+            repo.add_image(session, image)
         return image
 
     def _limits(self, caller: Caller) -> tuple[int, Sequence[str] | None, int | None, bool]:
@@ -237,6 +239,21 @@ class ImageService:
             f"?expires={expires}&signature={signature}"
         )
 
+    def import_records(
+        self, environment_id: uuid.UUID, records: Sequence[Mapping[str, Any]]
+    ) -> Sequence[uuid.UUID]:
+        """Insert image records in bulk, in one transaction, listed in the order given (the last
+        one newest); returns their ids. For moving a library in from another store, and for
+        ``bench/list.py``.
+
+        Each record maps image columns (``original_filename``, ``mime_type``, ``extension``,
+        ``upload_limit_bytes``, ``upload_expires_at``, ``status``...), stored as given: no key's
+        limits are checked and no bytes are stored. The list's count and blocks are kept exactly
+        as for one upload.
+        """
+        with self._db.transaction() as session:
+            return repo.add_image_records(session, environment_id, records)
+
     # -- deleting ------------------------------------------------------------------------------
 
     def _forget(self, image_ids: Sequence[uuid.UUID]) -> None:
@@ -255,15 +272,16 @@ class ImageService:
         stalled = now - ABANDONED_UPLOAD_GRACE
         with self._db.transaction() as session:
             abandoned = repo.lock_abandoned_uploads(session, now, stalled, _SWEEP_BATCH)
-            _soft_delete(session, abandoned)
-        self._forget([image.id for image in abandoned])
-        return len(abandoned)
+            retired = _soft_delete(session, abandoned)
+        self._forget(retired)
+        return len(retired)
 
     def delete(self, environment_id: uuid.UUID, image_id: uuid.UUID) -> Image:
         """Soft-delete the record now; a job purges its bytes and derived images."""
         with self._db.transaction() as session:
             image = _require(session, environment_id, image_id)
-            _soft_delete(session, [image])
+            if not _soft_delete(session, [image]):  # a concurrent delete came first
+                raise ImageNotFoundError(f"Image {image_id} was not found")
         self._forget([image.id])
         return image
 
@@ -275,7 +293,10 @@ class ImageService:
             missing = sorted(str(i) for i in set(wanted) - {image.id for image in found})
             if missing:
                 raise ImageNotFoundError(f"Images not found: {', '.join(missing[:20])}")
-            _soft_delete(session, found)
+            retired = set(_soft_delete(session, found))
+            if len(retired) != len(found):  # concurrent deletes came first: undo it all
+                gone = sorted(str(image.id) for image in found if image.id not in retired)
+                raise ImageNotFoundError(f"Images not found: {', '.join(gone[:20])}")
         self._forget([image.id for image in found])
         return len(found)
 
@@ -287,20 +308,21 @@ def _require(session: Session, environment_id: uuid.UUID, image_id: uuid.UUID) -
     return image
 
 
-def _soft_delete(session: Session, images: Sequence[Image]) -> None:
+def _soft_delete(session: Session, images: Sequence[Image]) -> list[uuid.UUID]:
+    """Delete those of ``images`` still live (a deleted image frees its idempotency key for a
+    later, different request) and queue their purge; returns the ids this call deleted."""
     now = utcnow()
     removed: dict[uuid.UUID, int] = {}
-    for image in images:
-        if image.blob_key is not None:
-            removed[image.environment_id] = removed.get(image.environment_id, 0) + image.size_bytes
-        image.deleted_at = now
-        # A deleted image frees its idempotency key for a later, different request.
-        image.idempotency_key = None
+    retired = repo.retire_images(session, [image.id for image in images], now)
+    for row in retired:
+        if row.blob_key is not None:
+            removed[row.environment_id] = removed.get(row.environment_id, 0) + row.size_bytes
         queue.enqueue(
-            session, PURGE_JOB, environment_id=str(image.environment_id), image_id=str(image.id)
+            session, PURGE_JOB, environment_id=str(row.environment_id), image_id=str(row.id)
         )
-    for environment_id, size in removed.items():
+    for environment_id, size in sorted(removed.items()):
         add_usage(session, environment_id, hour_of(now), {"storage_bytes_removed": size})
+    return [row.id for row in retired]
 
 
 def _idempotent_match(
