@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+import unlimited
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -166,6 +167,7 @@ def bench_settings(directory: Path) -> Settings:
         data_dir=directory,
         database_url=f"sqlite:///{directory}/b.db",
         public_url="http://bench.local",
+        **unlimited.SETTINGS,
     )
 
 

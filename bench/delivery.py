@@ -47,6 +47,7 @@ from pathlib import Path
 
 import httpx
 import pyvips
+import unlimited
 
 ROOT = Path(__file__).resolve().parents[1]
 THUMBOR_VENV = ROOT / "bench" / ".thumbor-venv"
@@ -214,7 +215,8 @@ def _free_port() -> int:
 
 def _clean_env() -> dict[str, str]:
     """This environment without IMGWIRED_* settings: the bench decides the configuration."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("IMGWIRED_")}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("IMGWIRED_")}
+    return {**clean, **unlimited.ENVIRONMENT}
 
 
 @contextlib.contextmanager
@@ -261,6 +263,7 @@ def _serve_imgwired(data_dir: str, port: int) -> None:
         port=port,
         public_url=f"http://127.0.0.1:{port}",
         run_jobs_in_process=True,
+        **unlimited.SETTINGS,
     )
     app = create_app(settings)
     # The protocol `imgwired serve` runs: header names keep their canonical case on the wire.

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import unlimited
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_MS = 20.0
@@ -188,6 +189,7 @@ def _serve_imgwired(data_dir: str, database_url: str, port: int) -> None:
         port=port,
         public_url=f"http://127.0.0.1:{port}",
         run_jobs_in_process=False,
+        **unlimited.SETTINGS,
     )
     uvicorn.run(
         create_app(settings),

@@ -42,6 +42,7 @@ from pathlib import Path
 
 import httpx
 import pyvips
+import unlimited
 import uvloop
 
 ONE, TWO = "1 process", "2 processes"
@@ -76,6 +77,7 @@ def _environment(database_url: str, blobs: Path) -> dict[str, str]:
     """This environment without IMGWIRED_* settings but those of the bench."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("IMGWIRED_")}
     env.update(IMGWIRED_DATABASE_URL=database_url, IMGWIRED_BLOB_STORE_URL=str(blobs))
+    env.update(unlimited.ENVIRONMENT)
     return env
 
 

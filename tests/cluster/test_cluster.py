@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+import uuid
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -104,17 +105,19 @@ def test_a_rate_limit_holds_across_both_servers(
     cluster.serve("b")
     key = {"Authorization": f"Bearer {a.server_key()}"}
     statuses = []
+    missing = uuid.uuid4()
     began = time.monotonic()
     with httpx.Client(timeout=10) as client:
         for number in range(3 * BURST):
             base = cluster.base(SERVERS[number % len(SERVERS)])
-            response = client.get(base + "/api/v1/images/?limit=1", headers=key)
-            assert response.status_code in (200, 429), response.text
+            # A client-callable endpoint (only those are limited); no such image: 404.
+            response = client.get(base + f"/api/v1/images/{missing}", headers=key)
+            assert response.status_code in (404, 429), response.text
             if response.status_code == 429:
                 assert int(response.headers["Retry-After"]) >= 1
             statuses.append(response.status_code)
     elapsed = time.monotonic() - began
-    admitted = statuses.count(200)
+    admitted = statuses.count(404)
     refilled = RATE * elapsed
     if shared:
         assert BURST <= admitted <= BURST + refilled + RATE, (admitted, round(elapsed, 2))

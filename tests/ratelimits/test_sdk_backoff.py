@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import socket
 import threading
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 
-from imgwired.client import ImgwireClient
+from imgwired.client import ImgwireClient, NotFoundError
 from imgwired.config import Settings
 from imgwired.web.app import create_app
 from tests.client.servers import base_url_of, bound_socket, serve_in_thread
@@ -68,10 +69,20 @@ def test_a_burst_through_the_sdk_succeeds_after_backing_off(
             ) as sdk,
             ThreadPoolExecutor(CALLS) as pool,
         ):
-            pages = list(pool.map(lambda _: sdk.images.list(), range(CALLS)))
+            # A client-callable endpoint (only those are limited), for an image that does not
+            # exist: every call ends with the server's real answer, a 404.
+            answers = list(pool.map(lambda _: _retrieve_missing(sdk), range(CALLS)))
 
-    assert len(pages) == CALLS
-    assert transport.statuses.count(200) == CALLS
+    assert answers == [404] * CALLS
+    assert transport.statuses.count(404) == CALLS
     # The server did refuse: the SDK waited and sent again.
     assert 429 in transport.statuses
-    assert set(transport.statuses) == {200, 429}
+    assert set(transport.statuses) == {404, 429}
+
+
+def _retrieve_missing(sdk: ImgwireClient) -> int:
+    try:
+        sdk.images.retrieve(str(uuid.uuid4()))
+    except NotFoundError as error:
+        return error.status_code
+    return 200

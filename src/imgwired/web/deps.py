@@ -33,13 +33,13 @@ def auth_errors(access: Access) -> dict[int | str, dict[str, Any]]:
     ``X-Environment-Id`` (or a browser origin the environment refuses); 404 for an admin token
     naming an unknown environment; 422 for an ``X-Environment-Id`` that is not a UUID; 503
     before ``init``; 400 for the admin token without ``X-Environment-Id`` where an operation
-    acts on one environment; and 429 for a key (or an address) over its rate limit where keys
-    are accepted.
+    acts on one environment; and 429 for a key (or an address) over its rate limit where client
+    keys are accepted (the client-callable operations, the only ones limited).
     """
     statuses: tuple[int, ...] = (401, 403, 404, 422, 503)
     if access is not Access.ORGANIZATION_ADMIN:
         statuses = (400, *statuses)
-    if access in (Access.SERVER, Access.SERVER_OR_CLIENT):
+    if access is Access.SERVER_OR_CLIENT:
         statuses = (*statuses, 429)
     return error_responses(*statuses)
 
@@ -72,7 +72,8 @@ def require(access: Access) -> Callable[..., Any]:
 async def _authenticate(request: Request, services: ServicesDep, access: Access) -> Caller:
     headers = request.headers
     context = request.scope.get("state", {}).get("cors")
-    # Client-callable endpoints (the CORS layer's context marks them) count per address too.
+    # Only client-callable endpoints (the CORS layer's context marks them) are rate-limited:
+    # what a browser can be made to call. Server-only operations are the owner's own traffic.
     client = client_of(request.scope, services.rate_limits) if context is not None else None
 
     def authenticate() -> Caller:
@@ -92,21 +93,21 @@ async def _authenticate(request: Request, services: ServicesDep, access: Access)
 
 
 def _admit(services: Services, request: Request, caller: Caller, client: str | None) -> None:
-    """Take a token for the caller's key and, on client-callable endpoints, for its address;
-    raises ``RateLimitExceededError`` when either bucket is empty.
+    """On a client-callable endpoint (``client`` is the caller's address), take a token for the
+    caller's key and, for a client key, for its address; raises ``RateLimitExceededError`` when
+    either bucket is empty.
 
-    The admin token is the operator's own and is not limited; nor is its address where it
-    names no environment. Server keys are counted per key only.
+    Server-only operations are the owner's own traffic and are not limited. The admin token is
+    the operator's and is not limited either. A server key's calls come from its owner's
+    backend, one address for all its users: its own bucket limits it.
     """
     environment_id = caller.environment_id
-    if environment_id is None:
+    key = caller.api_key
+    if client is None or environment_id is None or key is None:
         return
     limits = services.rate_limits
-    key = caller.api_key
-    admissions = [limits.admit_key(environment_id, key.id) if key is not None else None]
-    # A server key's calls come from its owner's backend, one address for all its users: its
-    # own bucket limits it. Browsers (client keys, upload tokens) are counted per address too.
-    if client is not None and caller.kind is not CallerKind.SERVER:
+    admissions = [limits.admit_key(environment_id, key.id)]
+    if caller.kind is CallerKind.CLIENT:
         admissions.append(limits.admit_client(environment_id, client))
     remember(request.scope, admissions)
 

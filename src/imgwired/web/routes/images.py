@@ -135,7 +135,12 @@ def get_download(
     return _download_schema(services, job)
 
 
-@router.get("/{image_id}", operation_id="Images_retrieve", summary="Get Image By ID")
+@router.get(
+    "/{image_id}",
+    operation_id="Images_retrieve",
+    summary="Get Image By ID",
+    responses=error_responses(429),
+)
 def get_image(image_id: ImageIdPath, caller: ServerOrClient, services: ServicesDep) -> ImageSchema:
     image = services.images.get(caller.environment(), image_id)
     return ImageSchema.of(image, services.images.cdn_url(image))
