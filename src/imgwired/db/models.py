@@ -38,6 +38,7 @@ from imgwired.db.image_models import (
     UploadToken,
 )
 from imgwired.db.rate_limit_models import EnvironmentRateLimits
+from imgwired.db.session_models import DashboardSession, SessionKind
 
 __all__ = [
     "ApiKey",
@@ -48,6 +49,7 @@ __all__ = [
     "CustomDomain",
     "CustomDomainCertificateStatus",
     "CustomDomainStatus",
+    "DashboardSession",
     "DerivedImage",
     "Environment",
     "EnvironmentRateLimits",
@@ -59,6 +61,7 @@ __all__ = [
     "JobStatus",
     "Organization",
     "RenderLease",
+    "SessionKind",
     "TimestampedMixin",
     "UploadRefusal",
     "UploadToken",
