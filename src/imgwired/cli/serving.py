@@ -41,6 +41,9 @@ def run(settings: Settings) -> None:
         # On SIGTERM requests in flight get this long; then they are cancelled and the
         # lifespan stops the renders still running, so the process ends within seconds.
         "timeout_graceful_shutdown": settings.shutdown_timeout_seconds,
+        # X-Forwarded-For and -Proto are read by imgwired itself, from IMGWIRED_TRUSTED_PROXIES
+        # only; uvicorn's default would trust them from any process on 127.0.0.1.
+        "proxy_headers": False,
     }
     if settings.workers == 1:
         from imgwired.web.app import create_app
