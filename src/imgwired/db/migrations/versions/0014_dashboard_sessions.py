@@ -1,7 +1,7 @@
 """dashboard sessions: signed-in browsers, stored by the hash of their cookie
 
 Revision ID: 0014_dashboard_sessions
-Revises: 0012_rate_limits
+Revises: 0013_image_lists
 Create Date: 2026-12-12 09:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_dashboard_sessions"
-down_revision = "0012_rate_limits"
+down_revision = "0013_image_lists"
 branch_labels = None
 depends_on = None
 
