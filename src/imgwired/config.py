@@ -271,6 +271,25 @@ class Settings(BaseSettings):
         "client address is read from X-Forwarded-For.",
     )
 
+    # -- Dashboard -----------------------------------------------------------------
+    dashboard_session_hours: float = Field(
+        default=12,
+        gt=0,
+        le=24 * 365,
+        description="How long a dashboard sign-in lasts; the browser must sign in again after.",
+    )
+    dashboard_sign_in_burst: int = Field(
+        default=10,
+        ge=1,
+        description="Dashboard sign-in attempts one client address may make at once.",
+    )
+    dashboard_sign_in_per_minute: float = Field(
+        default=5,
+        ge=0,
+        description="Dashboard sign-in attempts per minute one client address may make after "
+        "its burst; 0 turns the limit off.",
+    )
+
     @field_validator("trusted_proxies")
     @classmethod
     def _check_trusted_proxies(cls, value: list[str]) -> list[str]:
@@ -305,6 +324,7 @@ OTHER_VARIABLES: dict[str, str] = {
     "IMGWIRED_FUZZ_EXAMPLES": "the test suite",
     "IMGWIRED_FUZZ_RANDOM": "the test suite",
     "IMGWIRED_TEST_CHROMIUM": "the test suite",
+    "IMGWIRED_SCREENSHOT_DIR": "the test suite",
     "IMGWIRED_TEST_REDIS_URL": "the test suite",
 }
 

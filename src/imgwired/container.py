@@ -11,6 +11,7 @@ from imgwired.accounts.api_keys import ApiKeyService
 from imgwired.accounts.auth import Authenticator
 from imgwired.accounts.environments import PURGE_ENVIRONMENT_JOB, EnvironmentService
 from imgwired.accounts.organization import OrganizationService
+from imgwired.accounts.sessions import DashboardSessionService
 from imgwired.bus.base import InvalidationBus
 from imgwired.bus.events import Invalidation, Topic
 from imgwired.bus.local import PollingBus
@@ -51,6 +52,7 @@ class Services:
     database: Database
     bus: InvalidationBus
     auth: Authenticator
+    dashboard_sessions: DashboardSessionService
     organization: OrganizationService
     environments: EnvironmentService
     api_keys: ApiKeyService
@@ -97,11 +99,15 @@ class Services:
         )
         admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
         delivery = DeliveryService(database, settings, blobs, organization, hot, leases)
+        auth = Authenticator(database, configured_admin_token=admin_token)
         services = cls(
             settings=settings,
             database=database,
             bus=bus,
-            auth=Authenticator(database, configured_admin_token=admin_token),
+            auth=auth,
+            dashboard_sessions=DashboardSessionService(
+                database, auth, lifetime=timedelta(hours=settings.dashboard_session_hours)
+            ),
             organization=organization,
             environments=EnvironmentService(database, bus, blobs=blobs, jobs=jobs),
             api_keys=api_keys,
@@ -204,4 +210,5 @@ def register_handlers(runner: JobRunner, services: Services) -> None:
     runner.register(PURGE_ENVIRONMENT_JOB, services.environments.purge)
     runner.every(60, "sweep_abandoned_uploads", services.images.sweep_abandoned_uploads)
     runner.every(60, "sweep_expired_downloads", services.downloads.sweep_expired)
+    runner.every(3600, "sweep_dashboard_sessions", services.dashboard_sessions.sweep_expired)
     runner.every(services.settings.sweep_interval_seconds, "sweep_blobs", services.sweeper.sweep)

@@ -131,6 +131,16 @@ class AdminTokenRequiredError(AuthenticationError):
     pass
 
 
+class SessionExpiredError(AuthenticationError):
+    """A dashboard session cookie that names no live session: signed out, expired, or made with
+    a server key since revoked."""
+
+
+class CrossSiteRequestError(ImgwiredError):
+    """A state-changing request made with a dashboard session that did not come from the
+    dashboard itself: another origin, or no valid CSRF token."""
+
+
 class EnvironmentRequiredError(ImgwiredError):
     pass
 

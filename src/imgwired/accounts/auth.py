@@ -5,12 +5,15 @@ from __future__ import annotations
 import enum
 import hmac
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from imgwired.accounts import repository as repo
 from imgwired.accounts.secrets import ADMIN_TOKEN_PREFIX, hash_secret, looks_like_secret
-from imgwired.db.engine import Database
-from imgwired.db.models import ApiKey, ApiKeyType
+from imgwired.db.base import utcnow
+from imgwired.db.engine import Database, Session
+from imgwired.db.models import ApiKey, ApiKeyType, SessionKind
 from imgwired.errors import (
     AdminTokenRequiredError,
     ClientKeyNotAllowedError,
@@ -22,6 +25,7 @@ from imgwired.errors import (
     MissingCredentialsError,
     NotInitializedError,
     RevokedApiKeyError,
+    SessionExpiredError,
 )
 
 
@@ -56,10 +60,45 @@ class Caller:
         return self.environment_id
 
 
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """A live dashboard session: who signed in, and the environment it last chose (the key's
+    own for a server-key session)."""
+
+    id: uuid.UUID
+    kind: SessionKind
+    organization_id: uuid.UUID
+    environment_id: uuid.UUID | None
+    api_key: ApiKey | None
+    expires_at: datetime
+
+    def caller(self, environment_id: uuid.UUID | None) -> Caller:
+        """The caller this session acts as in ``environment_id`` (None: none named yet).
+
+        An admin session is the admin token; a server-key session is its key, which reaches
+        its own environment only.
+        """
+        if self.api_key is None:
+            return Caller(CallerKind.ADMIN, self.organization_id, environment_id)
+        if environment_id is not None and environment_id != self.api_key.environment_id:
+            raise EnvironmentMismatchError(
+                "X-Environment-Id names another environment than the API key's own"
+            )
+        key = self.api_key
+        return Caller(CallerKind.SERVER, self.organization_id, key.environment_id, key)
+
+
 class Authenticator:
-    def __init__(self, database: Database, *, configured_admin_token: str | None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        configured_admin_token: str | None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self._db = database
         self._configured_admin_token = configured_admin_token
+        self._clock = clock
 
     def authenticate(
         self, authorization: str | None, environment_header: str | None, access: Access
@@ -67,12 +106,53 @@ class Authenticator:
         """Identify the caller from its headers and check it may perform an ``access`` operation."""
         secret = _bearer_secret(authorization)
         environment_id = _parse_environment_header(environment_header)
-        if self._is_configured_admin_token(secret) or secret.startswith(ADMIN_TOKEN_PREFIX):
-            caller = self._admin(secret, environment_id)
-        else:
-            caller = self._key_holder(secret, environment_id)
+        caller = self.identify(secret, environment_id)
         _check_access(caller, access)
         return caller
+
+    def identify(self, secret: str, environment_id: uuid.UUID | None = None) -> Caller:
+        """Who holds ``secret`` (the admin token or an API key), acting in ``environment_id``."""
+        if self._is_configured_admin_token(secret) or secret.startswith(ADMIN_TOKEN_PREFIX):
+            return self._admin(secret, environment_id)
+        return self._key_holder(secret, environment_id)
+
+    def authenticate_session(
+        self, session_secret: str, environment_header: str | None, access: Access
+    ) -> Caller:
+        """The caller a dashboard session cookie acts as, as its token or key would with the
+        same ``X-Environment-Id``; checked for ``access`` like a bearer caller."""
+        environment_id = _parse_environment_header(environment_header)
+        signed_in = self.signed_in(session_secret)
+        if signed_in.api_key is None and environment_id is not None:
+            with self._db.reading() as session:
+                if not repo.get_environment(session, signed_in.organization_id, environment_id):
+                    raise EnvironmentNotFoundError(f"Environment {environment_id} was not found")
+        caller = signed_in.caller(environment_id)
+        _check_access(caller, access)
+        return caller
+
+    def signed_in(self, session_secret: str) -> SignedIn:
+        """The live session ``session_secret`` names; checked on every use, so signing out,
+        expiry and revoking the server key it was made with end it at once."""
+        with self._db.reading() as session:
+            found = repo.find_dashboard_session(session, hash_secret(session_secret))
+            if found is None or found.expires_at <= self._clock():
+                raise SessionExpiredError(
+                    "The dashboard session has ended (signed out or expired); sign in again"
+                )
+            key = _session_key(session, found.api_key_id) if found.api_key_id else None
+            if found.kind is SessionKind.SERVER and key is None:
+                raise SessionExpiredError(
+                    "The server key this dashboard session signed in with has been revoked"
+                )
+            return SignedIn(
+                found.id,
+                found.kind,
+                found.organization_id,
+                key.environment_id if key is not None else found.environment_id,
+                key,
+                found.expires_at,
+            )
 
     def _is_configured_admin_token(self, secret: str) -> bool:
         configured = self._configured_admin_token
@@ -111,6 +191,14 @@ class Authenticator:
             )
         kind = CallerKind.SERVER if key.key_type is ApiKeyType.SERVER else CallerKind.CLIENT
         return Caller(kind, key.environment.organization_id, key.environment_id, key)
+
+
+def _session_key(session: Session, key_id: uuid.UUID) -> ApiKey | None:
+    """The server key of a session while it is live (not revoked, its environment not deleted)."""
+    key = repo.find_api_key(session, key_id)
+    if key is None or key.revoked_at is not None or key.environment.deleted_at is not None:
+        return None
+    return key
 
 
 def _bearer_secret(authorization: str | None) -> str:

@@ -5,11 +5,19 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, select, update
 
 from imgwired.db import image_lists
 from imgwired.db.engine import Session
-from imgwired.db.models import ApiKey, ApiKeyType, DerivedImage, Environment, Image, Organization
+from imgwired.db.models import (
+    ApiKey,
+    ApiKeyType,
+    DashboardSession,
+    DerivedImage,
+    Environment,
+    Image,
+    Organization,
+)
 from imgwired.db.paging import paginate as paginate
 from imgwired.pagination import Page, PageRequest
 
@@ -98,3 +106,27 @@ def retire_environment_images(
 
 def forget_environment_renditions(session: Session, environment_id: uuid.UUID) -> None:
     session.execute(delete(DerivedImage).where(DerivedImage.environment_id == environment_id))
+
+
+def find_dashboard_session(session: Session, secret_hash: str) -> DashboardSession | None:
+    query = select(DashboardSession).where(DashboardSession.secret_hash == secret_hash)
+    return session.scalars(query).first()
+
+
+def delete_dashboard_session(session: Session, secret_hash: str) -> None:
+    session.execute(delete(DashboardSession).where(DashboardSession.secret_hash == secret_hash))
+
+
+def delete_expired_dashboard_sessions(session: Session, now: datetime) -> int:
+    result = session.execute(delete(DashboardSession).where(DashboardSession.expires_at <= now))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def set_dashboard_session_environment(
+    session: Session, session_id: uuid.UUID, environment_id: uuid.UUID
+) -> None:
+    session.execute(
+        update(DashboardSession)
+        .where(DashboardSession.id == session_id)
+        .values(environment_id=environment_id)
+    )

@@ -77,6 +77,24 @@ class Image(TimestampedMixin, Base):
             sqlite_where=text("deleted_at IS NULL"),
             postgresql_where=text("deleted_at IS NULL"),
         ),
+        # Search (``images/repository.py: search_images``): by the start of the file name, in
+        # name order; by status, in list order. Live images only, as the list.
+        Index(
+            "ix_images_live_name",
+            "environment_id",
+            "original_filename",
+            "id",
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+        Index(
+            "ix_images_live_status",
+            "environment_id",
+            "status",
+            "list_seq",
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
         # The sweep of abandoned uploads looks for live PENDING images past their expiry: the
         # few of them, never the whole table (see ``repository.lock_abandoned_uploads``).
         Index(

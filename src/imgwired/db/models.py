@@ -40,6 +40,7 @@ from imgwired.db.image_models import (
     UploadToken,
 )
 from imgwired.db.rate_limit_models import EnvironmentRateLimits
+from imgwired.db.session_models import DashboardSession, SessionKind
 
 __all__ = [
     "ApiKey",
@@ -50,6 +51,7 @@ __all__ = [
     "CustomDomain",
     "CustomDomainCertificateStatus",
     "CustomDomainStatus",
+    "DashboardSession",
     "DerivedImage",
     "Environment",
     "EnvironmentRateLimits",
@@ -63,6 +65,7 @@ __all__ = [
     "JobStatus",
     "Organization",
     "RenderLease",
+    "SessionKind",
     "TimestampedMixin",
     "UploadRefusal",
     "UploadToken",

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from imgwired.db import image_lists
@@ -28,6 +28,56 @@ def list_images(session: Session, environment_id: uuid.UUID, request: PageReques
     # The page's ids come from the index alone; only its rows are read from the table.
     rows = {image.id: image for image in session.scalars(select(Image).where(Image.id.in_(ids)))}
     return Page([rows[image_id] for image_id in ids], total, request)
+
+
+def search_images(
+    session: Session,
+    environment_id: uuid.UUID,
+    *,
+    status: ImageStatus | None,
+    name_prefix: str | None,
+    after: uuid.UUID | None,
+    limit: int,
+) -> list[Image]:
+    """Up to ``limit`` live images of the environment with ``status`` and whose file name starts
+    with ``name_prefix`` (either may be None), after the image ``after`` (the last one of the
+    previous page). With a prefix they come in name order (``ix_images_live_name``), else newest
+    first (``ix_images_live_status``): a page reads about ``limit`` index entries, however many
+    images there are, since a page starts where the last one ended rather than at an offset."""
+    query = live_images(environment_id)
+    if status is not None:
+        query = query.where(Image.status == status)
+    cursor = session.get(Image, after) if after is not None else None
+    if cursor is not None and cursor.environment_id != environment_id:
+        cursor = None
+    if name_prefix:
+        name = Image.original_filename
+        query = query.where(name >= name_prefix)
+        upper = _names_after(name_prefix)
+        if upper is not None:
+            query = query.where(name < upper)
+        # The range finds the entries in the index; this keeps exactly the names that start with
+        # the prefix, whatever order the database's collation gives the range.
+        query = query.where(func.substr(name, 1, len(name_prefix)) == name_prefix)
+        if cursor is not None:
+            query = query.where(
+                tuple_(name, Image.id) > tuple_(cursor.original_filename, cursor.id)
+            )
+        query = query.order_by(name, Image.id)
+    else:
+        if cursor is not None:
+            query = query.where(Image.list_seq < cursor.list_seq)
+        query = query.order_by(Image.list_seq.desc())
+    return list(session.scalars(query.limit(limit)))
+
+
+def _names_after(prefix: str) -> str | None:
+    """The least string above every string that starts with ``prefix`` in code point order (the
+    order of UTF-8 bytes), or None when no string is (a prefix of U+10FFFF only)."""
+    stripped = prefix.rstrip(chr(0x10FFFF))
+    if not stripped:
+        return None
+    return stripped[:-1] + chr(ord(stripped[-1]) + 1)
 
 
 def add_image(session: Session, image: Image) -> None:

@@ -81,6 +81,21 @@ class CreatedUpload:
     upload_url: str
 
 
+@dataclass(frozen=True, slots=True)
+class ImageQuery:
+    """What a search asks of live images: a status, the start of the file name, or both."""
+
+    status: ImageStatus | None = None
+    name_prefix: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FoundImages:
+    items: list[Image]
+    # The last image of this page when another page follows: the next page starts after it.
+    next_after: uuid.UUID | None
+
+
 class ImageService:
     def __init__(
         self,
@@ -108,6 +123,24 @@ class ImageService:
         """Live images, newest first; the count and the page come from one snapshot."""
         with self._db.snapshot() as session:
             return repo.list_images(session, environment_id, request)
+
+    def search(
+        self, environment_id: uuid.UUID, query: ImageQuery, *, after: uuid.UUID | None, limit: int
+    ) -> FoundImages:
+        """One page of the live images that match ``query``, after the image ``after``; no total
+        (counting matches would read them all), a cursor to the next page instead."""
+        with self._db.reading() as session:
+            found = repo.search_images(
+                session,
+                environment_id,
+                status=query.status,
+                name_prefix=query.name_prefix,
+                after=after,
+                limit=limit + 1,
+            )
+        more = len(found) > limit
+        items = found[:limit]
+        return FoundImages(items, items[-1].id if more else None)
 
     def cdn_url(self, image: Image) -> str:
         """On the environment's CONNECTED custom domain if it has one (read from memory), else

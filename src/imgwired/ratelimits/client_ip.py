@@ -30,13 +30,13 @@ class TrustedProxies:
     def client_of(self, peer: str | None, forwarded_for: Sequence[str]) -> str:
         """The client's identity for rate limits: an IPv4 address or an IPv6 /64 network; or
         the peer as given when it is not an address (a test client, a Unix socket)."""
-        peer_address = _parse(peer or "")
+        peer_address = parse_address(peer or "")
         if peer_address is None:
             return (peer or "unknown")[:_MAX_SUBJECT]
         client = peer_address
         if self._networks and self.trusts(peer_address):
             for hop in _hops_from_the_right(forwarded_for):
-                address = _parse(hop)
+                address = parse_address(hop)
                 if address is None:
                     break  # a trusted proxy would not write this: stop at the last one read
                 client = address
@@ -60,7 +60,7 @@ def _hops_from_the_right(values: Sequence[str]) -> list[str]:
     return hops[::-1][:_MAX_HOPS]
 
 
-def _parse(text: str) -> IPv4Address | IPv6Address | None:
+def parse_address(text: str) -> IPv4Address | IPv6Address | None:
     """An address as proxies write it: bare, ``[v6]`` or ``[v6]:port``, or ``v4:port``."""
     text = text.strip()
     if text.startswith("["):

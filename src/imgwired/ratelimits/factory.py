@@ -29,4 +29,11 @@ def bucket_store(settings: Settings) -> BucketStore:
 
 def rate_limiter(settings: Settings, database: Database) -> RateLimiter:
     proxies = TrustedProxies(settings.trusted_proxies)
-    return RateLimiter(database, default_limits(settings), bucket_store(settings), proxies=proxies)
+    sign_in = Limit(settings.dashboard_sign_in_per_minute / 60, settings.dashboard_sign_in_burst)
+    return RateLimiter(
+        database,
+        default_limits(settings),
+        bucket_store(settings),
+        proxies=proxies,
+        sign_in=sign_in,
+    )

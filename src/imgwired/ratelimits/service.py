@@ -6,6 +6,9 @@ Three policies, each a token bucket per environment and subject:
 - ``ip``: client-callable endpoints and upload URLs, per client address;
 - ``render``: CDN requests that must render, per client address (cached deliveries are free).
 
+And one that belongs to no environment: ``sign_in``, attempts to sign in to the dashboard, per
+client address, so that the admin token cannot be guessed at speed.
+
 An environment may set its own limits (``update``); each process reads them again at most
 ``cache_seconds`` later, and at once in the process that changed them.
 """
@@ -34,6 +37,7 @@ _REFUSALS = {
     "key": "Too many requests with this API key",
     "ip": "Too many requests from this address",
     "render": "Too many new renditions requested from this address",
+    "sign_in": "Too many sign-in attempts from this address",
 }
 
 
@@ -75,11 +79,13 @@ class RateLimiter:
         buckets: BucketStore,
         *,
         proxies: TrustedProxies | None = None,
+        sign_in: Limit | None = None,
         clock: Callable[[], float] = time.time,
         cache_seconds: float = 2.0,
     ) -> None:
         self._db = database
         self._defaults = defaults
+        self._sign_in = sign_in or Limit(0, 1)
         self._buckets = buckets
         self.proxies = proxies or TrustedProxies()
         self._clock = clock
@@ -100,12 +106,20 @@ class RateLimiter:
     def admit_render(self, environment_id: uuid.UUID, client: str) -> Admission | None:
         return self._admit("render", environment_id, client)
 
+    def admit_sign_in(self, client: str) -> Admission | None:
+        """A dashboard sign-in attempt from ``client``, counted install-wide (a session is not
+        made in an environment); every attempt counts, so a guess that is right is no faster."""
+        return self._take("sign_in", f"sign_in:{client}", self._sign_in)
+
     def _admit(self, policy: str, environment_id: uuid.UUID, subject: str) -> Admission | None:
         """The admission, None when the policy is off; raises when the bucket is empty."""
         limit = self.limits(environment_id).limits.of(policy)
+        return self._take(policy, f"{policy}:{environment_id}:{subject}", limit)
+
+    def _take(self, policy: str, bucket: str, limit: Limit) -> Admission | None:
         if not limit.enabled:
             return None
-        verdict = self._buckets.take(f"{policy}:{environment_id}:{subject}", limit, self._clock())
+        verdict = self._buckets.take(bucket, limit, self._clock())
         if not verdict.admitted:
             retry_after = max(1, math.ceil(verdict.retry_after))
             raise RateLimitExceededError(

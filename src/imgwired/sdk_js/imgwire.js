@@ -282,6 +282,21 @@ class Images {
 }
 
 /**
+ * Send the bytes of an upload created elsewhere (by your backend with its server key, or by a
+ * signed-in dashboard) to its signed `upload_url`, reporting progress. The URL is the only
+ * credential needed; resolves the image as the server answers it, rejects an ImgwireError.
+ *
+ * @param {string} uploadUrl  the `upload_url` that standard_upload answered
+ * @param {Blob} file
+ * @param {{onProgress?: (progress: UploadProgress) => void, signal?: AbortSignal}} [options]
+ * @returns {Promise<unknown>}
+ */
+export function sendUpload(uploadUrl, file, options = {}) {
+  options.signal?.throwIfAborted();
+  return putWithProgress(uploadUrl, file, options.onProgress, options.signal);
+}
+
+/**
  * PUT the bytes to a signed upload URL, reporting progress; resolves the server's answer.
  *
  * @param {string} url

@@ -17,9 +17,11 @@ from imgwired.container import Services
 from imgwired.db import migrate
 from imgwired.db.engine import Database
 from imgwired.metrics.service import METRICS_FLUSH_SECONDS
+from imgwired.web import dashboard
 from imgwired.web.access_log import AccessLogMiddleware
 from imgwired.web.cdn_host import CdnHostMiddleware, configured_cdn_host, custom_domain_resolver
 from imgwired.web.cors import CorsMiddleware
+from imgwired.web.dashboard.headers import DashboardHeadersMiddleware, content_security_policy
 from imgwired.web.error_responses import BOUNDARY_ERRORS, add_error_components, error_responses
 from imgwired.web.errors import install_error_handlers
 from imgwired.web.header_case import CanonicalHeaderCaseMiddleware
@@ -136,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for module in routers:
         app.include_router(module.router, responses=error_responses(*BOUNDARY_ERRORS))
+    dashboard.install(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -160,6 +163,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     served = [*app.routes, *(route for module in routers for route in module.router.routes)]
     app.add_middleware(AccessLogMiddleware, routes=served)
     app.add_middleware(RequestIdMiddleware)
+    policy = content_security_policy(settings.base_url, settings.cdn_base)
+    app.add_middleware(DashboardHeadersMiddleware, policy=policy)
     cdn_host = configured_cdn_host(settings.cdn_base_url, settings.base_url)
     resolvers = [cdn_host] if cdn_host else []
     resolvers.append(custom_domain_resolver(services.custom_domains.connected))

@@ -14,16 +14,12 @@ from imgwired.container import Services
 from imgwired.errors import CorsOriginNotAllowedError
 from imgwired.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, PageRequest
 from imgwired.web.cors import CorsContext
+from imgwired.web.dashboard import csrf
+from imgwired.web.dashboard.session import session_secret_of
 from imgwired.web.error_responses import error_responses
 from imgwired.web.rate_limits import client_of, remember
-
-
-def get_services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
-
-
-ServicesDep = Annotated[Services, Depends(get_services)]
+from imgwired.web.services import ServicesDep as ServicesDep
+from imgwired.web.services import get_services as get_services
 
 
 def auth_errors(access: Access) -> dict[int | str, dict[str, Any]]:
@@ -76,10 +72,23 @@ async def _authenticate(request: Request, services: ServicesDep, access: Access)
     # what a browser can be made to call. Server-only operations are the owner's own traffic.
     client = client_of(request.scope, services.rate_limits) if context is not None else None
 
+    authorization = headers.get("authorization")
+    # A dashboard session acts as its admin token or server key; a bearer credential wins.
+    session_secret = None if authorization else session_secret_of(request)
+
     def authenticate() -> Caller:
-        caller = services.auth.authenticate(
-            headers.get("authorization"), headers.get("x-environment-id"), access
-        )
+        environment = headers.get("x-environment-id")
+        if session_secret is not None:
+            csrf.verify_request(
+                request,
+                session_secret=session_secret,
+                submitted_token=headers.get(csrf.HEADER),
+                proxies=services.rate_limits.proxies,
+                public_url=services.settings.base_url,
+            )
+            caller = services.auth.authenticate_session(session_secret, environment, access)
+        else:
+            caller = services.auth.authenticate(authorization, environment, access)
         if isinstance(context, CorsContext) and context.origin_header is not None:
             _enforce_cors(services, context, caller.environment())
         _admit(services, request, caller, client)

@@ -33,6 +33,7 @@ _STATUS: dict[type[errors.ImgwiredError], int] = {
     errors.AuthenticationError: 401,
     errors.EnvironmentRequiredError: 400,
     errors.EnvironmentMismatchError: 403,
+    errors.CrossSiteRequestError: 403,
     errors.PayloadTooLargeError: 413,
     errors.HeadersTooLargeError: 431,
     errors.NotInitializedError: 503,
