@@ -324,6 +324,7 @@ OTHER_VARIABLES: dict[str, str] = {
     "IMGWIRED_FUZZ_EXAMPLES": "the test suite",
     "IMGWIRED_FUZZ_RANDOM": "the test suite",
     "IMGWIRED_TEST_CHROMIUM": "the test suite",
+    "IMGWIRED_SCREENSHOT_DIR": "the test suite",
     "IMGWIRED_TEST_REDIS_URL": "the test suite",
 }
 

@@ -78,7 +78,13 @@ async def verified_form(request: Request, services: ServicesDep) -> Form:
     secret = session_secret_of(request)
     if secret is None:
         raise SignInRequired
-    fields = await read_form(request)
+    try:
+        fields = await read_form(request)
+    except PageError as unreadable:
+        # A body that is no form carries no token: refused as cross-site first (403), which
+        # is what it most likely is; the 400 only if the checks somehow pass.
+        refuse_cross_site(request, services, secret, None)
+        raise unreadable
     refuse_cross_site(request, services, secret, fields.get(csrf.FORM_FIELD))
     return Form(fields, secret)
 
