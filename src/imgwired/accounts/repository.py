@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, select, update
 
 from imgwired.db import image_lists
 from imgwired.db.engine import Session
