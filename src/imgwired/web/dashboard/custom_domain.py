@@ -17,7 +17,7 @@ router = APIRouter()
 # What each status means to the person reading the page (custom_domains/service.py decides them).
 STATUS_TEXT = {
     "PENDING": "Not tested yet: create the DNS record, then test the connection.",
-    "CONNECTED": "Connected: images are served on this hostname.",
+    "CONNECTED": "Images are served on this hostname.",
     "FAILED": "Not connected: the last test did not find the CNAME record.",
 }
 CERTIFICATE_TEXT = {
