@@ -16,7 +16,7 @@ from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from imgwired.web.dashboard import api_keys, cors, custom_domain, pages, sign_in
+from imgwired.web.dashboard import api_keys, cors, custom_domain, metrics, pages, sign_in
 from imgwired.web.dashboard.headers import STATIC_PREFIX
 from imgwired.web.dashboard.views import (
     PageError,
@@ -31,6 +31,7 @@ router.include_router(sign_in.router)
 router.include_router(cors.router)
 router.include_router(api_keys.router)
 router.include_router(custom_domain.router)
+router.include_router(metrics.router)
 router.include_router(pages.router)
 
 
