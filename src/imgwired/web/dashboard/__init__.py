@@ -16,7 +16,16 @@ from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from imgwired.web.dashboard import images, pages, playground, sign_in
+from imgwired.web.dashboard import (
+    api_keys,
+    cors,
+    custom_domain,
+    images,
+    metrics,
+    pages,
+    playground,
+    sign_in,
+)
 from imgwired.web.dashboard.headers import STATIC_PREFIX
 from imgwired.web.dashboard.views import (
     PageError,
@@ -30,6 +39,10 @@ router.include_router(sign_in.router)
 # Pages with modules of their own go here, before the placeholders.
 router.include_router(images.router)
 router.include_router(playground.router)
+router.include_router(cors.router)
+router.include_router(api_keys.router)
+router.include_router(custom_domain.router)
+router.include_router(metrics.router)
 router.include_router(pages.router)
 
 
