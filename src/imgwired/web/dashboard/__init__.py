@@ -6,7 +6,7 @@ pages; ``create_app`` calls it and adds ``DashboardHeadersMiddleware`` with the 
 ``content_security_policy``.
 
 The routers are included in order: sign-in first, then the pages that have modules of their
-own, then the placeholders, which answer for every page of the navigation not yet built.
+own, then the generic route, which renders the pages that are a template alone.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from imgwired.web.dashboard.views import (
 
 router = APIRouter(include_in_schema=False)
 router.include_router(sign_in.router)
-# Pages with modules of their own go here, before the placeholders.
+# Pages with modules of their own go here, before the generic route.
 router.include_router(images.router)
 router.include_router(playground.router)
 router.include_router(cors.router)

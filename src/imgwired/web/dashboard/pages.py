@@ -1,7 +1,8 @@
-"""The overview and the placeholder of every page in the navigation that has no module yet.
+"""The overview, and every page of the navigation that is its template alone (Upload: the
+page's script does the work).
 
 A page with a module of its own (``images.py`` ...) registers its route before this router, so
-its route answers and the placeholder below never does.
+its route answers and the generic one below never does.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def overview(view: ViewDep) -> Response:
 
 
 @router.get(PREFIX + "/{slug}", name="dashboard.page")
-def placeholder(slug: str, view: ViewDep) -> Response:
+def template_page(slug: str, view: ViewDep) -> Response:
     item = BY_SLUG.get(slug)
     if item is None:
         raise PageError(404, "Page not found", "The dashboard has no page at this address.")
