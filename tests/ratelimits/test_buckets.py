@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Iterator
 
 import pytest
 
@@ -97,8 +98,10 @@ def test_concurrent_takes_never_share_a_token(buckets: BucketStore, clock: Clock
 
 
 @pytest.fixture
-def database(database_url: str) -> Database:
-    return Database(database_url)
+def database(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    yield database
+    database.dispose()  # its pooled connections closed, not left to the garbage collector
 
 
 @pytest.fixture
