@@ -40,7 +40,9 @@ from imgwired.jobs.runner import JobRunner
 from imgwired.metrics.prometheus import PrometheusExporter
 from imgwired.metrics.service import MetricsService
 from imgwired.metrics.usage import UsageRecorder
+from imgwired.ratelimits.buckets import BucketStore, MemoryBuckets
 from imgwired.ratelimits.factory import rate_limiter
+from imgwired.ratelimits.redis_buckets import RedisBuckets
 from imgwired.ratelimits.service import RateLimiter
 from imgwired.storage.base import BlobStore
 from imgwired.storage.factory import blob_store_from_url
@@ -82,7 +84,7 @@ class Services:
         usage = UsageRecorder()
         metrics = MetricsService(database, usage)
         cors_runtime = CorsRuntime(database)
-        bus, leases = _shared_state(settings, database)
+        bus, leases, buckets = _shared_state(settings, database)
         organization = OrganizationService(database, api_keys)
         blobs = blob_store_from_url(settings.blob_store_url, data_dir=settings.data_dir)
         jobs = JobRunner(
@@ -156,7 +158,7 @@ class Services:
             sweeper=BlobSweeper(
                 database, blobs, safety_age=timedelta(seconds=settings.sweep_safety_age_seconds)
             ),
-            rate_limits=rate_limiter(settings, database),
+            rate_limits=rate_limiter(settings, database, buckets),
         )
         register_handlers(jobs, services)
         bus.subscribe(
@@ -166,12 +168,16 @@ class Services:
         return services
 
 
-def _shared_state(settings: Settings, database: Database) -> tuple[InvalidationBus, RenderLeases]:
-    """Redis when configured; else processes poll the database and lease renders in it."""
+def _shared_state(
+    settings: Settings, database: Database
+) -> tuple[InvalidationBus, RenderLeases, BucketStore]:
+    """Redis when configured, one client for all three; else processes poll the database, lease
+    renders in it and count rate limits each in its own memory."""
     if settings.redis_url:
         client = redis_client(settings.redis_url)
-        return RedisBus(client), RedisLeases(client)
-    return PollingBus(), DatabaseLeases(database)
+        buckets = RedisBuckets(client, prefix=settings.rate_limit_redis_prefix)
+        return RedisBus(client), RedisLeases(client), buckets
+    return PollingBus(), DatabaseLeases(database), MemoryBuckets()
 
 
 def apply_invalidation(

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
+from imgwired.bus.redis_client import redis_client
 from imgwired.ratelimits.buckets import BucketStore, MemoryBuckets
 from imgwired.ratelimits.redis_buckets import RedisBuckets
 
@@ -59,7 +60,9 @@ def buckets(request: pytest.FixtureRequest) -> Iterator[BucketStore]:
     if request.param == "memory":
         store = MemoryBuckets()
     else:
-        store = RedisBuckets(REDIS_URL, prefix=request.getfixturevalue("redis_prefix"))
+        store = RedisBuckets(
+            redis_client(REDIS_URL), prefix=request.getfixturevalue("redis_prefix")
+        )
     try:
         yield store
     finally:

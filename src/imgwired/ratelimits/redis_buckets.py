@@ -15,7 +15,6 @@ import time
 
 import redis
 
-from imgwired.bus.redis_client import redis_client
 from imgwired.ratelimits.buckets import Limit, Verdict, verdict
 
 log = logging.getLogger("imgwired.ratelimits")
@@ -52,8 +51,8 @@ return {admitted, kept}
 
 
 class RedisBuckets:
-    def __init__(self, url: str, *, prefix: str) -> None:
-        self._client = redis_client(url)
+    def __init__(self, client: redis.Redis, *, prefix: str) -> None:
+        self._client = client
         self._take = self._client.register_script(_TAKE)
         self._prefix = prefix
         self._last_logged = -_LOG_EVERY_SECONDS
